@@ -1,0 +1,189 @@
+/**
+ * Database migrations, written with Kysely's schema builder so that one
+ * schema serves SQLite and PostgreSQL. Each migration is appended, never
+ * edited once released; `migrateToLatest` runs on every server start.
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from '../types.js';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  // Epoch-millisecond times need 64 bits in PostgreSQL.
+  const time = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('revoked_at', time)
+          .execute();
+
+        await db.schema
+          .createTable('gateways')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('revoked_at', time)
+          .addColumn('last_seen_at', time)
+          .addColumn('state', 'text', (c) => c.notNull().defaultTo('new'))
+          .addColumn('health', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('verifications')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('api_key_id', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('to', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('locale', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('code_enc', 'text')
+          .addColumn('ip', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('sends', 'integer', (c) => c.notNull())
+          .addColumn('max_sends', 'integer', (c) => c.notNull())
+          .addColumn('attempts_left', 'integer', (c) => c.notNull())
+          .addColumn('next_resend_at', time, (c) => c.notNull())
+          .addColumn('ended_at', time)
+          .execute();
+        await db.schema
+          .createIndex('verifications_lookup')
+          .on('verifications')
+          .columns(['api_key_id', 'to', 'created_at'])
+          .execute();
+        // At most one pending verification per key, destination and channel:
+        // two concurrent starts cannot both create one.
+        await db.schema
+          .createIndex('verifications_one_pending')
+          .on('verifications')
+          .columns(['api_key_id', 'to', 'channel'])
+          .unique()
+          .where(sql.ref('status'), '=', 'pending')
+          .execute();
+
+        await db.schema
+          .createTable('messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('api_key_id', 'text')
+          .addColumn('verification_id', 'text')
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('to', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text')
+          .addColumn('priority', 'text', (c) => c.notNull())
+          .addColumn('priority_rank', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('segments', 'integer')
+          .addColumn('encoding', 'text')
+          .addColumn('gateway_id', 'text')
+          .addColumn('lease_until', time)
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', time, (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema
+          .createIndex('messages_queue')
+          .on('messages')
+          .columns(['channel', 'status', 'priority_rank', 'created_at'])
+          .execute();
+        await db.schema.createIndex('messages_verification').on('messages').column('verification_id').execute();
+        await db.schema.createIndex('messages_key_list').on('messages').columns(['api_key_id', 'id']).execute();
+
+        await db.schema
+          .createTable('message_events')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('at', time, (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('message_events_message').on('message_events').columns(['message_id', 'id']).execute();
+
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('api_key_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('status_code', 'integer', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['api_key_id', 'key'])
+          .execute();
+
+        await db.schema
+          .createTable('inbound_sms')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('gateway_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('from', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('parts', 'integer', (c) => c.notNull())
+          .addColumn('received_at', time, (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addUniqueConstraint('inbound_sms_gateway_key', ['gateway_id', 'key'])
+          .execute();
+
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('api_key_id', 'text', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('secret_enc', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('disabled_at', time)
+          .execute();
+
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('webhook_id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', time, (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['state', 'next_attempt_at'])
+          .execute();
+
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** Brings the schema up to date; safe to run concurrently from several servers on PostgreSQL. */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const all = migrations(dialect);
+  const provider: MigrationProvider = { getMigrations: async () => all };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'kirim_migrations', migrationLockTableName: 'kirim_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

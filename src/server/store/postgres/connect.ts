@@ -1,0 +1,16 @@
+/** Opens a PostgreSQL pool (pg) for the store. */
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database as Schema } from '../schema.js';
+
+// Times are stored as bigint epoch milliseconds; pg returns int8 as a string
+// by default. They stay far below 2^53, so numbers are exact.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Opens a pool for `url` (postgres://...). */
+export function connectPostgres(url: string, { max = 10 }: { max?: number } = {}): Kysely<Schema> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,291 @@
+/**
+ * The store's operations written once with Kysely. The SQL is portable
+ * between SQLite and PostgreSQL; the few places where the dialects differ
+ * (row locking while leasing) branch on `dialect`.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { Dialect, MessageRow, Page, Repo, Transition } from './types.js';
+
+/** Builds the repository over a connection or a transaction. */
+export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
+  return {
+    async insertApiKey(row) {
+      await db.insertInto('api_keys').values(row).execute();
+    },
+    async findApiKeyByHash(hash) {
+      return db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+    },
+    async insertGateway(row) {
+      await db.insertInto('gateways').values(row).execute();
+    },
+    async findGatewayByHash(hash) {
+      return db.selectFrom('gateways').selectAll().where('token_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+    },
+    async getGateway(id) {
+      return db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async listGateways() {
+      return db.selectFrom('gateways').selectAll().orderBy('created_at').execute();
+    },
+    async updateGateway(id, set) {
+      await db.updateTable('gateways').set(set).where('id', '=', id).execute();
+    },
+    async markSilentGatewaysOffline(cutoff) {
+      return db
+        .updateTable('gateways')
+        .set({ state: 'offline' })
+        .where('state', '=', 'online')
+        .where('last_seen_at', '<', cutoff)
+        .returningAll()
+        .execute();
+    },
+
+    async insertVerification(row) {
+      await db.insertInto('verifications').values(row).execute();
+    },
+    async getVerification(id, apiKeyId) {
+      return db.selectFrom('verifications').selectAll().where('id', '=', id).where('api_key_id', '=', apiKeyId).executeTakeFirst();
+    },
+    async findPendingVerification(apiKeyId, to, channel) {
+      return db
+        .selectFrom('verifications')
+        .selectAll()
+        .where('api_key_id', '=', apiKeyId)
+        .where('to', '=', to)
+        .where('channel', '=', channel)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+    },
+    async findLatestVerification(apiKeyId, to) {
+      return db
+        .selectFrom('verifications')
+        .selectAll()
+        .where('api_key_id', '=', apiKeyId)
+        .where('to', '=', to)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    async updatePendingVerification(id, set, expect = {}) {
+      let q = db.updateTable('verifications').set(set).where('id', '=', id).where('status', '=', 'pending');
+      if (expect.attemptsLeft !== undefined) q = q.where('attempts_left', '=', expect.attemptsLeft);
+      if (expect.sends !== undefined) q = q.where('sends', '=', expect.sends);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async listExpiredPendingVerifications(now, limit) {
+      return db
+        .selectFrom('verifications')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('expires_at', '<=', now)
+        .limit(limit)
+        .execute();
+    },
+
+    async insertMessage(row, detail = null) {
+      await db.insertInto('messages').values(row).execute();
+      await db.insertInto('message_events').values({ message_id: row.id, status: row.status, at: row.created_at, detail }).execute();
+    },
+    async getMessage(id, apiKeyId) {
+      let q = db.selectFrom('messages').selectAll().where('id', '=', id);
+      if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
+      return q.executeTakeFirst();
+    },
+    async listMessages({ apiKeyId, status, limit, cursor }) {
+      let q = db.selectFrom('messages').selectAll().where('api_key_id', '=', apiKeyId);
+      if (status) q = q.where('status', '=', status);
+      // Ids sort by creation time, so the id is the cursor.
+      if (cursor) q = q.where('id', '<', cursor);
+      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      return page(rows, limit, (r) => r.id);
+    },
+    async listMessageEvents(messageId) {
+      return db.selectFrom('message_events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+    },
+    async transition(t: Transition) {
+      let q = db
+        .updateTable('messages')
+        .set({ ...t.set, status: t.to, updated_at: t.at })
+        .where('id', '=', t.id)
+        .where('status', 'in', t.from);
+      if (t.gatewayId !== undefined) q = q.where('gateway_id', '=', t.gatewayId);
+      const r = await q.executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await db.insertInto('message_events').values({ message_id: t.id, status: t.to, at: t.at, detail: t.detail ?? null }).execute();
+      return true;
+    },
+    async messagesOfVerification(verificationId) {
+      return db.selectFrom('messages').selectAll().where('verification_id', '=', verificationId).orderBy('id').execute();
+    },
+    async leaseSms({ gatewayId, max, now, leaseUntil }) {
+      // PostgreSQL: several servers may lease at once; SKIP LOCKED hands each
+      // row to one of them. SQLite runs one writer at a time anyway.
+      let pick = db
+        .selectFrom('messages')
+        .select('id')
+        .where('channel', '=', 'sms')
+        .where('status', '=', 'queued')
+        .where('expires_at', '>', now)
+        .orderBy('priority_rank')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(max);
+      if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable('messages')
+        .set({ status: 'dispatched', gateway_id: gatewayId, lease_until: leaseUntil, updated_at: now })
+        .where('id', 'in', pick)
+        .where('status', '=', 'queued')
+        .returningAll()
+        .execute();
+      if (rows.length > 0) {
+        await db
+          .insertInto('message_events')
+          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched', at: now, detail: `leased to gateway ${gatewayId}` })))
+          .execute();
+      }
+      return rows.sort(queueOrder);
+    },
+    async listLapsedLeases(now, limit) {
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('status', '=', 'dispatched')
+        .where('lease_until', '<', now)
+        .limit(limit)
+        .execute();
+    },
+    async listExpiredUnsent(now, limit) {
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('status', 'in', ['queued', 'dispatched'])
+        .where('expires_at', '<=', now)
+        .limit(limit)
+        .execute();
+    },
+    async listDueEmails(now, limit) {
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('channel', '=', 'email')
+        .where('status', '=', 'queued')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('priority_rank')
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
+    },
+    async countMessagesByStatus() {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['channel', 'status', sql<number>`count(*)`.as('count')])
+        .groupBy(['channel', 'status'])
+        .execute();
+      return rows.map((r) => ({ channel: r.channel, status: r.status, count: Number(r.count) }));
+    },
+
+    async getIdempotency(apiKeyId, key) {
+      return db.selectFrom('idempotency_keys').selectAll().where('api_key_id', '=', apiKeyId).where('key', '=', key).executeTakeFirst();
+    },
+    async insertIdempotency(row) {
+      await db.insertInto('idempotency_keys').values(row).execute();
+    },
+    async deleteIdempotencyBefore(cutoff) {
+      const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    async insertInbound(row) {
+      const r = await db
+        .insertInto('inbound_sms')
+        .values(row)
+        .onConflict((oc) => oc.columns(['gateway_id', 'key']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async listInbound({ limit, cursor }) {
+      let q = db.selectFrom('inbound_sms').selectAll();
+      if (cursor) q = q.where('id', '<', cursor);
+      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+      return page(rows, limit, (r) => r.id);
+    },
+
+    async insertWebhook(row) {
+      await db.insertInto('webhooks').values(row).execute();
+    },
+    async listWebhooks(apiKeyId) {
+      let q = db.selectFrom('webhooks').selectAll().where('disabled_at', 'is', null);
+      if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
+      return q.orderBy('created_at').execute();
+    },
+    async getWebhook(id, apiKeyId) {
+      return db.selectFrom('webhooks').selectAll().where('id', '=', id).where('api_key_id', '=', apiKeyId).executeTakeFirst();
+    },
+    async disableWebhook(id, at) {
+      await db.updateTable('webhooks').set({ disabled_at: at }).where('id', '=', id).execute();
+    },
+    async insertWebhookDelivery(row) {
+      await db.insertInto('webhook_deliveries').values(row).execute();
+    },
+    async listDueWebhookDeliveries(now, limit) {
+      return db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute();
+    },
+    async claimWebhookDelivery(id, expectNextAttemptAt, until) {
+      const r = await db
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: until })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '=', expectNextAttemptAt)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async updateWebhookDelivery(id, set) {
+      await db.updateTable('webhook_deliveries').set(set).where('id', '=', id).execute();
+    },
+    async listWebhookDeliveries(webhookId, limit) {
+      return db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('webhook_id', '=', webhookId)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    async getSetting(key) {
+      const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return r?.value;
+    },
+    async setSettingIfAbsent(key, value) {
+      await db
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return r.value;
+    },
+  };
+}
+
+function page<T>(rows: T[], limit: number, cursorOf: (r: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
+}
+
+function queueOrder(a: MessageRow, b: MessageRow): number {
+  return a.priority_rank - b.priority_rank || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

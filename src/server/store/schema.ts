@@ -1,0 +1,153 @@
+/**
+ * The database schema as Kysely sees it. One schema for SQLite and
+ * PostgreSQL: times are epoch milliseconds (integers) so comparisons and
+ * ordering behave the same in both, and JSON is stored as text.
+ */
+import type { Generated } from 'kysely';
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the whole key (keys carry 256 bits of entropy, so no slow hash is needed). */
+  key_hash: string;
+  /** First characters of the key, shown to people to tell keys apart. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface GatewaysTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  /** 'online' | 'offline' | 'new' */
+  state: string;
+  /** Last heartbeat body (JSON). */
+  health: string | null;
+}
+
+export interface VerificationsTable {
+  id: string;
+  api_key_id: string;
+  channel: string;
+  to: string;
+  status: string;
+  locale: string;
+  /** HMAC-SHA256 of the code under the server secret. */
+  code_hash: string;
+  /** AES-256-GCM ciphertext of the code while pending (a resend carries the same code); null once ended. */
+  code_enc: string | null;
+  ip: string | null;
+  created_at: number;
+  expires_at: number;
+  sends: number;
+  max_sends: number;
+  attempts_left: number;
+  next_resend_at: number;
+  ended_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  api_key_id: string | null;
+  verification_id: string | null;
+  channel: string;
+  to: string;
+  /** Text as stored: an OTP's code is masked here; the real code is only in the verification's ciphertext. */
+  text: string;
+  subject: string | null;
+  priority: string;
+  /** 0 = high, 1 = normal, 2 = low: sorts the queue. */
+  priority_rank: number;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  segments: number | null;
+  encoding: string | null;
+  gateway_id: string | null;
+  lease_until: number | null;
+  /** Delivery attempts so far (email retries). */
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
+export interface MessageEventsTable {
+  id: Generated<number>;
+  message_id: string;
+  status: string;
+  at: number;
+  detail: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  key: string;
+  /** Method, path and body hash of the first request. */
+  fingerprint: string;
+  status_code: number;
+  body: string;
+  created_at: number;
+}
+
+export interface InboundSmsTable {
+  id: string;
+  gateway_id: string;
+  /** The gateway's own stable id for the SMS, so a repeated upload is ignored. */
+  key: string;
+  from: string;
+  text: string;
+  parts: number;
+  received_at: number;
+  created_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  api_key_id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  /** The signing secret, encrypted under the server secret (it must be usable, so it cannot be hashed). */
+  secret_enc: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  type: string;
+  /** JSON of the event's data. */
+  payload: string;
+  /** 'pending' | 'delivered' | 'failed' */
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  api_keys: ApiKeysTable;
+  gateways: GatewaysTable;
+  verifications: VerificationsTable;
+  messages: MessagesTable;
+  message_events: MessageEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  inbound_sms: InboundSmsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  settings: SettingsTable;
+}

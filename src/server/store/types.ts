@@ -1,0 +1,156 @@
+/**
+ * The store port: every read and write the server makes, as domain
+ * operations. One implementation written with Kysely serves both dialects
+ * (see repo.ts); each dialect folder only knows how to open a connection.
+ * The shared contract suite (store.test.ts) runs against every dialect.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  ApiKeysTable,
+  Database,
+  GatewaysTable,
+  IdempotencyKeysTable,
+  InboundSmsTable,
+  MessageEventsTable,
+  MessagesTable,
+  VerificationsTable,
+  WebhookDeliveriesTable,
+  WebhooksTable,
+} from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type GatewayRow = Selectable<GatewaysTable>;
+export type VerificationRow = Selectable<VerificationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type MessageEventRow = Selectable<MessageEventsTable>;
+export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
+export type InboundRow = Selectable<InboundSmsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+export type MessageStatus =
+  | 'queued'
+  | 'dispatched'
+  | 'spooled'
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'expired'
+  | 'canceled';
+
+/** States after which nothing more happens to a message. */
+export const FINAL_MESSAGE_STATES: MessageStatus[] = ['delivered', 'failed', 'expired', 'canceled'];
+
+export interface Transition {
+  id: string;
+  /** The change happens only if the message is in one of these states (compare-and-set). */
+  from: MessageStatus[];
+  to: MessageStatus;
+  at: number;
+  detail?: string | null;
+  /** Only when the message is leased to this gateway. */
+  gatewayId?: string;
+  /** Extra columns to set with the change. */
+  set?: Partial<Omit<MessageRow, 'id' | 'status'>>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Everything the server reads and writes; available plain or inside a transaction. */
+export interface Repo {
+  // API keys and gateways
+  insertApiKey(row: ApiKeyRow): Promise<void>;
+  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
+  insertGateway(row: GatewayRow): Promise<void>;
+  findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
+  getGateway(id: string): Promise<GatewayRow | undefined>;
+  listGateways(): Promise<GatewayRow[]>;
+  updateGateway(id: string, set: Partial<Omit<GatewayRow, 'id'>>): Promise<void>;
+  /** Online gateways not heard from since `cutoff`, switched to offline; returns them. */
+  markSilentGatewaysOffline(cutoff: number): Promise<GatewayRow[]>;
+
+  // Verifications
+  insertVerification(row: VerificationRow): Promise<void>;
+  getVerification(id: string, apiKeyId: string): Promise<VerificationRow | undefined>;
+  findPendingVerification(apiKeyId: string, to: string, channel: string): Promise<VerificationRow | undefined>;
+  /** The newest verification for this destination (any channel), for checks by `to`. */
+  findLatestVerification(apiKeyId: string, to: string): Promise<VerificationRow | undefined>;
+  /** Compare-and-set update: applies only while the row is `pending` (and `attemptsLeft` matches when given). */
+  updatePendingVerification(
+    id: string,
+    set: Partial<Omit<VerificationRow, 'id'>>,
+    expect?: { attemptsLeft?: number; sends?: number },
+  ): Promise<boolean>;
+  /** Pending verifications whose lifetime has passed. */
+  listExpiredPendingVerifications(now: number, limit: number): Promise<VerificationRow[]>;
+
+  // Messages
+  insertMessage(row: MessageRow, detail?: string | null): Promise<void>;
+  getMessage(id: string, apiKeyId?: string): Promise<MessageRow | undefined>;
+  listMessages(q: { apiKeyId: string; status?: string; limit: number; cursor?: string }): Promise<Page<MessageRow>>;
+  listMessageEvents(messageId: string): Promise<MessageEventRow[]>;
+  /** Applies a state change and records its event, atomically; false when the message was not in a `from` state. */
+  transition(t: Transition): Promise<boolean>;
+  messagesOfVerification(verificationId: string): Promise<MessageRow[]>;
+  /** Leases up to `max` queued SMS (priority, then age) to a gateway. */
+  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]>;
+  /** Dispatched SMS whose lease ran out before the gateway reported `spooled`. */
+  listLapsedLeases(now: number, limit: number): Promise<MessageRow[]>;
+  /** Not-yet-final messages (queued or dispatched) whose expiry has passed. */
+  listExpiredUnsent(now: number, limit: number): Promise<MessageRow[]>;
+  /** Queued email messages due for an attempt. */
+  listDueEmails(now: number, limit: number): Promise<MessageRow[]>;
+  countMessagesByStatus(): Promise<Array<{ channel: string; status: string; count: number }>>;
+
+  // Idempotency keys
+  getIdempotency(apiKeyId: string, key: string): Promise<IdempotencyRow | undefined>;
+  /** Throws a unique-constraint error when the key exists (a concurrent twin won). */
+  insertIdempotency(row: IdempotencyRow): Promise<void>;
+  deleteIdempotencyBefore(cutoff: number): Promise<number>;
+
+  // Inbound SMS
+  /** Inserts unless this gateway already uploaded the same key; true when inserted. */
+  insertInbound(row: InboundRow): Promise<boolean>;
+  listInbound(q: { limit: number; cursor?: string }): Promise<Page<InboundRow>>;
+
+  // Webhooks
+  insertWebhook(row: WebhookRow): Promise<void>;
+  listWebhooks(apiKeyId?: string): Promise<WebhookRow[]>;
+  getWebhook(id: string, apiKeyId: string): Promise<WebhookRow | undefined>;
+  disableWebhook(id: string, at: number): Promise<void>;
+  insertWebhookDelivery(row: WebhookDeliveryRow): Promise<void>;
+  listDueWebhookDeliveries(now: number, limit: number): Promise<WebhookDeliveryRow[]>;
+  /** Claims a due delivery by pushing its next attempt forward; false when another worker claimed it. */
+  claimWebhookDelivery(id: string, expectNextAttemptAt: number, until: number): Promise<boolean>;
+  updateWebhookDelivery(id: string, set: Partial<Omit<WebhookDeliveryRow, 'id'>>): Promise<void>;
+  listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRow[]>;
+
+  // Settings
+  getSetting(key: string): Promise<string | undefined>;
+  /** Sets the value unless one exists; returns the stored value (first writer wins). */
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface Store extends Repo {
+  readonly dialect: Dialect;
+  /** Runs `fn` in one transaction; a thrown error rolls everything back. */
+  transaction<T>(fn: (repo: Repo) => Promise<T>): Promise<T>;
+  /** Round trip to the database (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** The underlying Kysely instance, for tests and maintenance tools. */
+  readonly db: Kysely<Database>;
+}
+
+/** True for the unique-constraint errors of both dialects. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
