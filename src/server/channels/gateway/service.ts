@@ -1,0 +1,160 @@
+/**
+ * The server side of the SMS channel: gateways lease queued SMS by
+ * long-poll, report what gammu did with them, upload inbound SMS and send
+ * heartbeats. See docs/gateway-protocol.md.
+ *
+ * Guarantees kept here:
+ * - a message is leased to one gateway at a time, until `lease_until`;
+ * - a lease that lapses before `spooled` is reported returns the message to
+ *   the queue; once spooled it is never handed to another gateway;
+ * - nothing is handed out after its expiry, and an OTP whose verification
+ *   ended is canceled instead of sent;
+ * - every report is idempotent.
+ */
+import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
+import type { ServerContext } from '../../context.js';
+import { newId } from '../../ids.js';
+import type { MessageService } from '../../messages/service.js';
+import type { GatewayRow, MessageStatus } from '../../store/index.js';
+
+/** From which states each reported state may be reached. `queued` covers a lease that lapsed while the gateway was writing. */
+const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
+  spooled: ['queued', 'dispatched'],
+  sent: ['queued', 'dispatched', 'spooled'],
+  delivered: ['queued', 'dispatched', 'spooled', 'sent'],
+  failed: ['queued', 'dispatched', 'spooled', 'sent'],
+  expired: ['queued', 'dispatched', 'spooled'],
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export type GatewayService = ReturnType<typeof createGatewayService>;
+
+export function createGatewayService(ctx: ServerContext, messages: MessageService) {
+  const { store, bus, config } = ctx;
+
+  async function seen(gw: GatewayRow, now: number, health?: string) {
+    const wasOnline = gw.state === 'online';
+    await store.updateGateway(gw.id, { last_seen_at: now, state: 'online', ...(health ? { health } : {}) });
+    if (!wasOnline) {
+      gw.state = 'online';
+      bus.emit('gateway:state', { ...gw, state: 'online', last_seen_at: now });
+    }
+  }
+
+  /** Leases what is waiting now; filters out what may no longer be sent. */
+  async function leaseNow(gw: GatewayRow, max: number): Promise<LeasedMessage[]> {
+    const now = ctx.now();
+    const rows = await store.leaseSms({ gatewayId: gw.id, max, now, leaseUntil: now + config.leaseSeconds * 1000 });
+    const out: LeasedMessage[] = [];
+    for (const row of rows) {
+      const d = await messages.deliverable(row);
+      if ('drop' in d) {
+        await messages.transition({ id: row.id, from: ['dispatched'], to: d.drop, at: now, detail: d.detail });
+        continue;
+      }
+      bus.emit('message:changed', row, `leased to gateway ${gw.name}`);
+      out.push({
+        id: row.id,
+        to: row.to,
+        text: d.text,
+        priority: row.priority as LeasedMessage['priority'],
+        created_at: iso(row.created_at),
+        expires_at: iso(row.expires_at),
+        lease_until: iso(row.lease_until!),
+        delivery_report: true,
+      });
+    }
+    return out;
+  }
+
+  return {
+    /**
+     * Long-poll: answers as soon as something is leased, or after `waitMs`.
+     * `closed()` tells when the gateway hung up, so nothing is leased to a
+     * connection that can no longer receive it.
+     */
+    async lease(gw: GatewayRow, { max, waitMs }: { max: number; waitMs: number }, closed: () => boolean): Promise<LeasedMessage[]> {
+      const deadline = ctx.now() + waitMs;
+      await seen(gw, ctx.now());
+      for (;;) {
+        if (closed()) return [];
+        const got = await leaseNow(gw, max);
+        if (got.length > 0) return got;
+        const left = deadline - ctx.now();
+        if (left <= 0) return [];
+        // Wake on a new SMS, or re-check every second for requeued work.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            bus.off('queue:sms', done);
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(left, 1000));
+          bus.on('queue:sms', done);
+        });
+      }
+    },
+
+    async report(gw: GatewayRow, reports: Report[]): Promise<ReportResult[]> {
+      const now = ctx.now();
+      await seen(gw, now);
+      const results: ReportResult[] = [];
+      for (const r of reports) {
+        const row = await store.getMessage(r.message_id);
+        if (!row || row.channel !== 'sms' || row.gateway_id !== gw.id) {
+          results.push({ message_id: r.message_id, outcome: 'unknown' });
+          continue;
+        }
+        if (row.status === r.status) {
+          results.push({ message_id: r.message_id, outcome: 'duplicate', status: row.status });
+          continue;
+        }
+        const at = Math.min(Date.parse(r.at), now);
+        const detail = r.detail ?? (r.status === 'spooled' ? 'written to the gammu outbox' : r.status === 'sent' ? 'sent by the modem' : null);
+        const changed = await messages.transition({
+          id: row.id,
+          from: REPORT_FROM[r.status],
+          to: r.status,
+          at,
+          detail: r.parts && r.status === 'sent' ? `${detail ?? 'sent'} (${r.parts} parts)` : detail,
+          gatewayId: gw.id,
+          set: { lease_until: null },
+        });
+        const current = changed ?? (await store.getMessage(row.id));
+        results.push({ message_id: r.message_id, outcome: changed ? 'applied' : 'stale', status: current?.status });
+      }
+      return results;
+    },
+
+    async inbound(gw: GatewayRow, sms: InboundSms[]): Promise<{ accepted: number; duplicates: number }> {
+      const now = ctx.now();
+      await seen(gw, now);
+      let accepted = 0;
+      for (const s of sms) {
+        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from: s.from, text: s.text, parts: s.parts, received_at: Math.min(Date.parse(s.received_at), now), created_at: now };
+        if (await store.insertInbound(row)) {
+          accepted++;
+          bus.emit('inbound', row);
+        }
+      }
+      return { accepted, duplicates: sms.length - accepted };
+    },
+
+    async heartbeat(gw: GatewayRow, body: unknown): Promise<void> {
+      await seen(gw, ctx.now(), JSON.stringify(body));
+    },
+
+    /** Requeues lapsed leases and marks silent gateways offline (sweeper). */
+    async sweep(): Promise<void> {
+      const now = ctx.now();
+      for (const m of await store.listLapsedLeases(now, 500)) {
+        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: 'lease lapsed before the gateway spooled it; requeued', set: { lease_until: null } });
+        if (ok) bus.emit('queue:sms');
+      }
+      for (const gw of await store.markSilentGatewaysOffline(now - config.gatewayOfflineSeconds * 1000)) {
+        bus.emit('gateway:state', gw);
+      }
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Server settings from flags and KIRIM_* environment variables, validated
+ * once at start so a bad value stops the server with one clear line.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+
+export interface OtpSettings {
+  digits: number;
+  ttlSeconds: number;
+  maxAttempts: number;
+  maxSends: number;
+  /** Wait before the n-th resend (the last value repeats). */
+  resendDelaysSeconds: number[];
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  db: string;
+  dataDir: string;
+  secret: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  appName: string;
+  defaultRegion: CountryCode;
+  allowedCountries: CountryCode[];
+  defaultLocale: 'id' | 'en';
+  otp: OtpSettings;
+  /** Seconds a gateway lease lasts before an unspooled message is requeued. */
+  leaseSeconds: number;
+  heartbeatSeconds: number;
+  /** A gateway unheard of for this long is offline. */
+  gatewayOfflineSeconds: number;
+  /** Temporary-failure attempts before an email is failed. */
+  emailMaxAttempts: number;
+  /** New verifications per destination per hour (abuse limit). */
+  verificationsPerDestinationPerHour: number;
+  /** Seed compatibility: also write SMS as gammu outbox files into this folder. */
+  seedOutboxDir?: string;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function country(name: string, value: string): CountryCode {
+  const c = value.trim().toUpperCase();
+  if (!(getCountries() as string[]).includes(c)) throw new ConfigError(`${name}: ${value} is not an ISO 3166 country code known to the phone number library`);
+  return c as CountryCode;
+}
+
+/** Reads the server secret: the env value, or one generated once and kept in the data dir (mode 0600). */
+export function loadSecret(dataDir: string, envSecret?: string): string {
+  if (envSecret) {
+    if (envSecret.length < 16) throw new ConfigError('KIRIM_SECRET must be at least 16 characters');
+    return envSecret;
+  }
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  db?: string;
+  dataDir?: string;
+}
+
+/** Builds the configuration; throws ConfigError with a precise message on a bad value. */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): ServerConfig {
+  const portRaw = flags.port ?? env.KIRIM_PORT ?? '8080';
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port ${portRaw}: expected 0-65535`);
+  const dataDir = resolve(flags.dataDir ?? env.KIRIM_DATA_DIR ?? './data');
+  const db = flags.db ?? env.KIRIM_DB ?? `sqlite:${join(dataDir, 'kirim.db')}`;
+  const defaultRegion = country('KIRIM_DEFAULT_REGION', env.KIRIM_DEFAULT_REGION ?? 'ID');
+  const allowedCountries = env.KIRIM_ALLOWED_COUNTRIES
+    ? env.KIRIM_ALLOWED_COUNTRIES.split(',').filter((s) => s.trim()).map((c) => country('KIRIM_ALLOWED_COUNTRIES', c))
+    : [defaultRegion];
+  const locale = env.KIRIM_DEFAULT_LOCALE ?? 'id';
+  if (locale !== 'id' && locale !== 'en') throw new ConfigError(`KIRIM_DEFAULT_LOCALE=${locale}: expected id or en`);
+  const smtpUrl = env.KIRIM_SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('KIRIM_SMTP_URL: expected smtp://user:pass@host:port or smtps://...');
+  const mailFrom = env.KIRIM_MAIL_FROM ?? 'Kirim <no-reply@localhost>';
+  if (/[\r\n\0]/.test(mailFrom)) throw new ConfigError('KIRIM_MAIL_FROM must be a single line');
+  const appName = env.KIRIM_APP_NAME ?? 'Kirim';
+  if (!/^[A-Za-z0-9 ._-]{1,20}$/.test(appName)) throw new ConfigError('KIRIM_APP_NAME: 1-20 letters, digits, spaces, dots, dashes (it goes into one-segment SMS)');
+  const resend = (env.KIRIM_OTP_RESEND_DELAYS ?? '30,60,120,300').split(',').map((s) => Number(s));
+  if (resend.some((n) => !Number.isInteger(n) || n < 0 || n > 3600)) throw new ConfigError('KIRIM_OTP_RESEND_DELAYS: comma-separated seconds, each 0-3600');
+  return {
+    port,
+    host: flags.host ?? env.KIRIM_HOST ?? '127.0.0.1',
+    db,
+    dataDir,
+    secret: '', // filled by resolveSecret() once the data dir may be written
+    smtpUrl,
+    mailFrom,
+    appName,
+    defaultRegion,
+    allowedCountries,
+    defaultLocale: locale,
+    otp: {
+      digits: int(env, 'KIRIM_OTP_DIGITS', 6, 4, 10),
+      ttlSeconds: int(env, 'KIRIM_OTP_TTL_SECONDS', 600, 60, 86400),
+      maxAttempts: int(env, 'KIRIM_OTP_MAX_ATTEMPTS', 5, 1, 20),
+      maxSends: int(env, 'KIRIM_OTP_MAX_SENDS', 5, 1, 20),
+      resendDelaysSeconds: resend,
+    },
+    leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', 30, 5, 600),
+    heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', 15, 1, 300),
+    gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
+    emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
+    verificationsPerDestinationPerHour: int(env, 'KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR', 10, 1, 100000),
+    seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,
+    bodyLimitBytes: int(env, 'KIRIM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    logLevel: env.KIRIM_LOG_LEVEL ?? 'info',
+  };
+}
+
+/** Fills in the secret (generating it in the data dir when unset). */
+export function resolveSecret(config: ServerConfig, env: Env = process.env): ServerConfig {
+  return { ...config, secret: loadSecret(config.dataDir, env.KIRIM_SECRET) };
+}

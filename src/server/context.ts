@@ -1,0 +1,44 @@
+/**
+ * What every part of the server shares: settings, the store, the keyring,
+ * the in-process event bus, metrics and the logger. Built once in app.ts.
+ */
+import { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from './config.js';
+import type { Keyring } from './crypto.js';
+import type { Metrics } from './metrics.js';
+import type { GatewayRow, InboundRow, MessageRow, Store, VerificationRow } from './store/index.js';
+
+/** In-process signals. Cross-instance wake-ups (PostgreSQL LISTEN/NOTIFY) can feed the same bus. */
+export interface BusEvents {
+  /** A message became available for a channel (new, requeued). */
+  'queue:sms': [];
+  'queue:email': [];
+  /** A message changed state (after the change is stored). */
+  'message:changed': [message: MessageRow, detail: string | null];
+  /** A verification left `pending` (approved, failed, expired...). */
+  'verification:ended': [verification: VerificationRow];
+  /** A gateway went online or offline. */
+  'gateway:state': [gateway: GatewayRow];
+  /** An inbound SMS was stored. */
+  inbound: [sms: InboundRow];
+}
+
+export class Bus extends EventEmitter<BusEvents> {
+  constructor() {
+    super();
+    // Every waiting gateway long-poll listens; do not warn at 10.
+    this.setMaxListeners(0);
+  }
+}
+
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  keyring: Keyring;
+  bus: Bus;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  /** Clock, replaceable in tests. */
+  now(): number;
+}

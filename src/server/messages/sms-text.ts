@@ -1,0 +1,41 @@
+/**
+ * SMS text: encoding and segment count (sms-segments-calculator, which
+ * knows the GSM 03.38 basic and extension tables), and the OTP texts.
+ */
+import { SegmentedMessage } from 'sms-segments-calculator';
+
+export interface SmsAnalysis {
+  encoding: 'gsm7' | 'ucs2';
+  segments: number;
+}
+
+/** How the text will travel: GSM-7 when every character fits, else UCS-2, and in how many parts. */
+export function analyzeSms(text: string): SmsAnalysis {
+  const m = new SegmentedMessage(text, 'auto');
+  return { encoding: m.encodingName === 'GSM-7' ? 'gsm7' : 'ucs2', segments: m.segmentsCount };
+}
+
+/** Most parts a message may have: gammu cuts at 50, operators often at fewer; 10 keeps costs bounded. */
+export const MAX_SMS_SEGMENTS = 10;
+
+export interface OtpTextInput {
+  appName: string;
+  code: string;
+  ttlMinutes: number;
+  locale: 'id' | 'en';
+}
+
+/**
+ * The OTP SMS. Kept GSM-7 and within one segment for any allowed app name
+ * (checked in tests), so it costs one SMS and arrives whole.
+ */
+export function renderOtpSms({ appName, code, ttlMinutes, locale }: OtpTextInput): string {
+  return locale === 'id'
+    ? `Kode verifikasi ${appName} Anda: ${code}. Berlaku ${ttlMinutes} menit. Jangan berikan kode ini kepada siapa pun.`
+    : `Your ${appName} verification code: ${code}. Valid for ${ttlMinutes} minutes. Do not share this code with anyone.`;
+}
+
+/** The same text with the code masked, as stored and shown by the API. */
+export function maskCode(code: string): string {
+  return '*'.repeat(code.length);
+}
