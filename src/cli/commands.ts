@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
+import { gatewaysCommand } from './gateways.js';
+import { keysCommand } from './keys.js';
+import { sendCommand } from './send.js';
+import { serverCommand } from './server.js';
 
 /**
  * Every top-level `kirim` command, one factory per file. Add a command by
  * writing src/cli/<name>.ts exporting a factory and listing it here.
  */
-export const commands: Array<() => Command> = [];
+export const commands: Array<() => Command> = [
+  serverCommand,
+  keysCommand,
+  gatewaysCommand,
+  sendCommand,
+];

@@ -39,6 +39,8 @@ export interface ServerContext {
   bus: Bus;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  /** Set when the server begins to shut down: long-polls answer at once. */
+  closing: boolean;
   /** Clock, replaceable in tests. */
   now(): number;
 }

@@ -78,7 +78,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       const deadline = ctx.now() + waitMs;
       await seen(gw, ctx.now());
       for (;;) {
-        if (closed()) return [];
+        if (closed() || ctx.closing) return [];
         const got = await leaseNow(gw, max);
         if (got.length > 0) return got;
         const left = deadline - ctx.now();

@@ -1,0 +1,149 @@
+/**
+ * Builds the Fastify application: context, services, routes, OpenAPI, and
+ * the one error handler that speaks problem+json. It never listens;
+ * server.ts does (and tests use `app.inject` or listen on port 0).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { pino } from 'pino';
+import type { ServerConfig } from './config.js';
+import { Bus, type ServerContext } from './context.js';
+import { createKeyring } from './crypto.js';
+import { ApiError, problemBody } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { GATEWAY_PREFIX } from '../protocol/gateway.js';
+import { gatewayRoutes } from './routes/gateway.js';
+import { opsRoutes } from './routes/ops.js';
+import { v1Routes } from './routes/v1.js';
+import { createServices, type Services } from './services.js';
+import type { Store } from './store/index.js';
+import type { EmailTransport } from './channels/email/types.js';
+
+export interface BuildOptions {
+  config: ServerConfig;
+  store: Store;
+  transport: EmailTransport;
+  logger?: FastifyBaseLogger;
+  now?: () => number;
+}
+
+export interface KirimApp {
+  app: FastifyInstance;
+  services: Services;
+}
+
+/** Assembles the app; call `services.start()` to run background work. */
+export async function buildApp({ config, store, transport, logger, now = Date.now }: BuildOptions): Promise<KirimApp> {
+  const log = logger ?? pino({ level: config.logLevel });
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: config.bodyLimitBytes,
+    // Proxies in front of the server are common; ids for logs come from us.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  const ctx: ServerContext = {
+    config,
+    store,
+    keyring: createKeyring(config.secret),
+    bus: new Bus(),
+    metrics: createMetrics(),
+    log: app.log,
+    closing: false,
+    now,
+  };
+  const services = createServices(ctx, transport);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    let problem: ApiError;
+    if (err instanceof ApiError) {
+      problem = err;
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = err.validation.map((v) => ({
+        path: (v.instancePath || '/').replace(/^\//, '').replace(/\//g, '.') || '(body)',
+        message: v.message ?? 'invalid',
+      }));
+      const where = err.validationContext ?? 'request';
+      problem = new ApiError(400, 'validation_failed', `invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`.slice(0, 1000), { errors });
+    } else {
+      const e = err as { code?: string; statusCode?: number; message: string };
+      switch (e.code) {
+        case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+          problem = new ApiError(400, 'invalid_json', `the body is not valid JSON: ${e.message}`);
+          break;
+        case 'FST_ERR_CTP_BODY_TOO_LARGE':
+          problem = new ApiError(413, 'payload_too_large', `the body is larger than ${config.bodyLimitBytes} bytes`);
+          break;
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+          problem = new ApiError(415, 'unsupported_media_type', 'send JSON with Content-Type: application/json');
+          break;
+        default:
+          if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+            problem = new ApiError(e.statusCode, 'bad_request', e.message);
+          } else {
+            req.log.error({ err }, 'unhandled error');
+            problem = new ApiError(500, 'internal_error', 'an unexpected error occurred; it has been logged');
+          }
+      }
+    }
+    for (const [k, v] of Object.entries(problem.extra.headers ?? {})) reply.header(k, v);
+    // The problem body is not described by the route's response schemas.
+    reply.serializer(JSON.stringify);
+    return reply.code(problem.status).type('application/problem+json').send(problemBody(problem));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.serializer(JSON.stringify);
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problemBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kirim API',
+        version: '1.0.0',
+        description: 'OTP verifications and messages by SMS (through your own GSM modem and gammu-smsd) and email.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `kirim keys create`' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(opsRoutes(services));
+  await app.register(v1Routes(services), { prefix: '/v1' });
+  await app.register(gatewayRoutes(services), { prefix: GATEWAY_PREFIX });
+
+  app.addHook('preClose', async () => {
+    ctx.closing = true;
+    ctx.bus.emit('queue:sms');
+  });
+  app.addHook('onClose', async () => {
+    await services.stop();
+  });
+  return { app, services };
+}

@@ -1,0 +1,123 @@
+/**
+ * Moves queued email messages through the transport: `queued → dispatched
+ * (attempt under way) → sent`, or back to `queued` with backoff after a
+ * temporary failure, or `failed`. The claim is a compare-and-set on the row,
+ * so two workers (or two servers) never send the same attempt.
+ */
+import type { ServerContext } from '../../context.js';
+import type { MessageService } from '../../messages/service.js';
+import type { MessageRow } from '../../store/index.js';
+import { backoffMs } from '../../webhooks/backoff.js';
+import { renderOtpEmail, renderPlainEmail } from './templates.js';
+import type { EmailTransport } from './types.js';
+
+/** How long an attempt may hold a message before another worker may retry it. */
+const ATTEMPT_LEASE_MS = 120_000;
+
+export interface EmailWorker {
+  /** Runs one pass over due messages; resolves when they are handled. */
+  runOnce(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createEmailWorker(ctx: ServerContext, messages: MessageService, transport: EmailTransport): EmailWorker {
+  const { store, bus, config, log } = ctx;
+  let running = false;
+  let pass: Promise<number> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function attempt(row: MessageRow): Promise<void> {
+    const now = ctx.now();
+    const claimed = await messages.transition({
+      id: row.id,
+      from: ['queued'],
+      to: 'dispatched',
+      at: now,
+      detail: `email attempt ${row.attempts + 1}`,
+      set: { gateway_id: 'email', lease_until: now + ATTEMPT_LEASE_MS, attempts: row.attempts + 1 },
+    });
+    if (!claimed) return;
+    const d = await messages.deliverable(claimed);
+    if ('drop' in d) {
+      await messages.transition({ id: row.id, from: ['dispatched'], to: d.drop, at: ctx.now(), detail: d.detail });
+      return;
+    }
+    const mail = d.otp
+      ? renderOtpEmail({ appName: config.appName, code: d.otp.code, ttlMinutes: d.otp.ttlMinutes, locale: d.otp.locale })
+      : renderPlainEmail({ subject: row.subject ?? config.appName, text: d.text });
+    const result = await transport.send({ messageId: row.id, to: row.to, from: config.mailFrom, ...mail });
+    const at = ctx.now();
+    ctx.metrics.emailAttempts.inc({ outcome: result.ok ? 'sent' : result.temporary ? 'temporary' : 'permanent' });
+    if (result.ok) {
+      await messages.transition({ id: row.id, from: ['dispatched'], to: 'sent', at, detail: `accepted by ${transport.describe()}`, set: { lease_until: null, last_error: null } });
+      return;
+    }
+    const attempts = row.attempts + 1;
+    if (result.temporary && attempts < config.emailMaxAttempts) {
+      const next = at + backoffMs(attempts, { baseMs: 2_000, maxMs: 600_000 });
+      if (next < claimed.expires_at) {
+        await messages.transition({ id: row.id, from: ['dispatched'], to: 'queued', at, detail: `temporary failure, retry ${attempts + 1} soon: ${result.detail}`, set: { lease_until: null, next_attempt_at: next, last_error: result.detail } });
+        schedule(next - at);
+        return;
+      }
+    }
+    await messages.transition({ id: row.id, from: ['dispatched'], to: 'failed', at, detail: result.detail, set: { lease_until: null, last_error: result.detail } });
+  }
+
+  async function drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const due = await store.listDueEmails(ctx.now(), 20);
+      if (due.length === 0) return handled;
+      // A handful in parallel: SMTP round trips dominate.
+      await Promise.all(
+        due.map((row) =>
+          attempt(row).catch((err) => log.error({ err, message_id: row.id }, 'email attempt crashed')),
+        ),
+      );
+      handled += due.length;
+    }
+  }
+
+  function kick() {
+    if (!running) return;
+    if (pass) {
+      again = true;
+      return;
+    }
+    pass = drain().finally(() => {
+      pass = null;
+      if (again) {
+        again = false;
+        kick();
+      }
+    });
+  }
+
+  function schedule(ms: number) {
+    if (!running) return;
+    const t = setTimeout(kick, Math.max(0, ms));
+    t.unref();
+  }
+
+  return {
+    runOnce: () => drain(),
+    start() {
+      running = true;
+      bus.on('queue:email', kick);
+      // Safety net for retries scheduled before a restart.
+      timer = setInterval(kick, 2_000);
+      timer.unref();
+      kick();
+    },
+    async stop() {
+      running = false;
+      bus.off('queue:email', kick);
+      clearInterval(timer);
+      await pass;
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The gateways' endpoints (internal to Kirim; see docs/gateway-protocol.md).
+ * Authenticated with gateway tokens; left out of the public OpenAPI document.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  HeartbeatRequest,
+  HeartbeatResponse,
+  InboundRequest,
+  InboundResponse,
+  LeaseRequest,
+  LeaseResponse,
+  ReportsRequest,
+  ReportsResponse,
+} from '../../protocol/gateway.js';
+import { authenticateGateway } from '../auth.js';
+import type { Services } from '../services.js';
+import type { GatewayRow } from '../store/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gateway: GatewayRow;
+  }
+}
+
+export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
+  async (app) => {
+    const { ctx } = s;
+    app.decorateRequest('gateway', null as unknown as GatewayRow);
+    app.addHook('onRequest', async (req) => {
+      req.gateway = await authenticateGateway(ctx.store, req);
+    });
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const now = () => new Date(ctx.now()).toISOString();
+
+    r.post('/lease', { schema: { hide: true, body: LeaseRequest, response: { 200: LeaseResponse } } }, async (req) => {
+      // Stop leasing once the gateway hung up: what it cannot receive must stay queued.
+      const closed = () => req.raw.destroyed || req.raw.socket?.destroyed === true;
+      const messages = await s.gateways.lease(req.gateway, { max: req.body.max, waitMs: req.body.wait_ms }, closed);
+      return { messages, server_time: now() };
+    });
+
+    r.post('/reports', { schema: { hide: true, body: ReportsRequest, response: { 200: ReportsResponse } } }, async (req) => ({
+      results: await s.gateways.report(req.gateway, req.body.reports),
+    }));
+
+    r.post('/inbound', { schema: { hide: true, body: InboundRequest, response: { 200: InboundResponse } } }, async (req) =>
+      s.gateways.inbound(req.gateway, req.body.messages),
+    );
+
+    r.post('/heartbeat', { schema: { hide: true, body: HeartbeatRequest, response: { 200: HeartbeatResponse } } }, async (req) => {
+      await s.gateways.heartbeat(req.gateway, req.body);
+      return { server_time: now(), heartbeat_seconds: ctx.config.heartbeatSeconds };
+    });
+  };

@@ -1,0 +1,173 @@
+/**
+ * The application API v1: verifications, messages, inbound SMS, webhooks.
+ * Every route needs an API key.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  CheckVerificationBody,
+  CreateWebhookBody,
+  IdParams,
+  InboundList,
+  ListMessagesQuery,
+  ListQuery,
+  Message,
+  MessageList,
+  Problem,
+  SendMessageBody,
+  StartVerificationBody,
+  Verification,
+  Webhook,
+  WebhookList,
+} from '../../protocol/api.js';
+import { authenticateApiKey } from '../auth.js';
+import { normalizeAnyDestination, normalizeDestination } from '../destinations.js';
+import { ApiError } from '../errors.js';
+import { idempotent } from '../idempotency.js';
+import { DEFAULT_MESSAGE_TTL_SECONDS } from '../messages/service.js';
+import type { Services } from '../services.js';
+import type { ApiKeyRow } from '../store/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey: ApiKeyRow;
+  }
+}
+
+const problems = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem };
+const security = [{ bearer: [] }];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const v1Routes = (s: Services): FastifyPluginAsync =>
+  async (app) => {
+    const { ctx } = s;
+    const rules = { defaultRegion: ctx.config.defaultRegion, allowedCountries: ctx.config.allowedCountries };
+    app.decorateRequest('apiKey', null as unknown as ApiKeyRow);
+    app.addHook('onRequest', async (req) => {
+      req.apiKey = await authenticateApiKey(ctx.store, req);
+    });
+    const r = app.withTypeProvider<ZodTypeProvider>();
+
+    r.post('/verifications', {
+      schema: {
+        tags: ['verifications'],
+        summary: 'Start a verification, or resend the pending one',
+        description: 'Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`.',
+        security,
+        body: StartVerificationBody,
+        response: { 200: Verification, 201: Verification, ...problems },
+      },
+    }, async (req, reply) => {
+      const to = normalizeDestination(req.body.to, req.body.channel, rules);
+      return idempotent(ctx.store, req.apiKey.id, req, reply, async () => {
+        const { created, verification } = await s.verifications.start({
+          apiKeyId: req.apiKey.id,
+          to,
+          channel: req.body.channel,
+          locale: req.body.locale ?? ctx.config.defaultLocale,
+          ...(req.body.ip ? { ip: req.body.ip } : {}),
+        });
+        return { status: created ? 201 : 200, body: verification };
+      });
+    });
+
+    r.post('/verifications/check', {
+      schema: {
+        tags: ['verifications'],
+        summary: 'Check a code',
+        description: '`status` is `approved` only for the right code, within its lifetime, before the attempts run out, once. A wrong code answers 200 with `attempts_left` one lower.',
+        security,
+        body: CheckVerificationBody,
+        response: { 200: Verification, ...problems },
+      },
+    }, async (req) => {
+      const b = req.body;
+      const to = b.to !== undefined ? normalizeAnyDestination(b.to, rules) : undefined;
+      return s.verifications.check({ apiKeyId: req.apiKey.id, code: b.code, ...(b.id ? { id: b.id } : {}), ...(to ? { to } : {}) });
+    });
+
+    r.get('/verifications/:id', {
+      schema: { tags: ['verifications'], summary: 'Read a verification', security, params: IdParams, response: { 200: Verification, ...problems } },
+    }, async (req) => s.verifications.get(req.params.id, req.apiKey.id));
+
+    r.post('/verifications/:id/cancel', {
+      schema: { tags: ['verifications'], summary: 'Cancel a pending verification', security, params: IdParams, response: { 200: Verification, ...problems } },
+    }, async (req) => s.verifications.cancel(req.params.id, req.apiKey.id));
+
+    r.post('/messages', {
+      schema: {
+        tags: ['messages'],
+        summary: 'Send a message',
+        description: 'Queues an SMS (through a gateway and gammu-smsd) or an email. Answers 202 with the message; follow its status with GET /v1/messages/{id} or webhooks.',
+        security,
+        body: SendMessageBody,
+        response: { 202: Message, ...problems },
+      },
+    }, async (req, reply) => {
+      const b = req.body;
+      const to = normalizeDestination(b.to, b.channel, rules);
+      if (b.subject !== undefined && b.channel !== 'email') {
+        throw new ApiError(400, 'validation_failed', '`subject` is only for the email channel');
+      }
+      return idempotent(ctx.store, req.apiKey.id, req, reply, async () => {
+        const now = ctx.now();
+        const row = await s.messages.insert({
+          apiKeyId: req.apiKey.id,
+          to,
+          channel: b.channel,
+          text: b.text,
+          subject: b.subject ?? null,
+          priority: b.priority,
+          expiresAt: now + (b.ttl_seconds ?? DEFAULT_MESSAGE_TTL_SECONDS) * 1000,
+        }, ctx.store, now);
+        s.messages.announce(row);
+        return { status: 202, body: await s.messages.get(row.id, req.apiKey.id) };
+      });
+    });
+
+    r.get('/messages/:id', {
+      schema: { tags: ['messages'], summary: 'Read a message with its event history', security, params: IdParams, response: { 200: Message, ...problems } },
+    }, async (req) => s.messages.get(req.params.id, req.apiKey.id));
+
+    r.get('/messages', {
+      schema: { tags: ['messages'], summary: 'List messages, newest first', security, querystring: ListMessagesQuery, response: { 200: MessageList, ...problems } },
+    }, async (req) =>
+      s.messages.list({ apiKeyId: req.apiKey.id, limit: req.query.limit, ...(req.query.status ? { status: req.query.status } : {}), ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }),
+    );
+
+    r.get('/inbound', {
+      schema: { tags: ['inbound'], summary: 'List received SMS, newest first', security, querystring: ListQuery, response: { 200: InboundList, ...problems } },
+    }, async (req) => {
+      const page = await ctx.store.listInbound({ limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) });
+      return {
+        data: page.items.map((i) => ({ id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id })),
+        ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+      };
+    });
+
+    r.post('/webhooks', {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Subscribe an endpoint to events',
+        description: 'Deliveries are signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the returned `secret`, and retried with backoff.',
+        security,
+        body: CreateWebhookBody,
+        response: { 201: Webhook, ...problems },
+      },
+    }, async (req, reply) =>
+      idempotent(ctx.store, req.apiKey.id, req, reply, async () => ({ status: 201, body: await s.webhooks.create(req.apiKey.id, req.body) })),
+    );
+
+    r.get('/webhooks', {
+      schema: { tags: ['webhooks'], summary: 'List webhook endpoints', security, response: { 200: WebhookList, ...problems } },
+    }, async (req) => s.webhooks.list(req.apiKey.id));
+
+    r.delete('/webhooks/:id', {
+      schema: { tags: ['webhooks'], summary: 'Remove a webhook endpoint', security, params: IdParams, response: { 204: z.null(), ...problems } },
+    }, async (req, reply) => {
+      await s.webhooks.remove(req.apiKey.id, req.params.id);
+      reply.code(204);
+      return null;
+    });
+  };

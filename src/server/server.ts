@@ -1,0 +1,58 @@
+/**
+ * The only entry that listens: opens the store (migrating it), builds the
+ * app, starts background work, listens, and shuts all of it down in order.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { resolveSecret, type ServerConfig } from './config.js';
+import { createEmailTransport } from './channels/email/index.js';
+import type { Services } from './services.js';
+import { openStore, type Store } from './store/index.js';
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  /** Stops accepting requests, finishes what is in flight, stops workers, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Starts `kirim server` with the given configuration. */
+export async function startServer(configIn: ServerConfig, { logger }: { logger?: pino.Logger } = {}): Promise<RunningServer> {
+  const config = resolveSecret(configIn);
+  const log = logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const store = await openStore(config.db);
+  const transport = createEmailTransport({ smtpUrl: config.smtpUrl, mailboxDir: join(config.dataDir, 'mailbox') });
+  let app: FastifyInstance | undefined;
+  try {
+    const built = await buildApp({ config, store, transport, logger: log });
+    app = built.app;
+    built.services.start();
+    await app.listen({ port: config.port, host: config.host });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      services: built.services,
+      store,
+      close() {
+        closing ??= (async () => {
+          await app!.close();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
