@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { devCommand } from './dev.js';
 import { gatewaysCommand } from './gateways.js';
 import { keysCommand } from './keys.js';
 import { sendCommand } from './send.js';
@@ -13,4 +14,5 @@ export const commands: Array<() => Command> = [
   keysCommand,
   gatewaysCommand,
   sendCommand,
+  devCommand,
 ];

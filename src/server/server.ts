@@ -2,12 +2,11 @@
  * The only entry that listens: opens the store (migrating it), builds the
  * app, starts background work, listens, and shuts all of it down in order.
  */
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { resolveSecret, type ServerConfig } from './config.js';
-import { createEmailTransport } from './channels/email/index.js';
+import { createEmailTransport } from './channels/email/transport.js';
 import type { Services } from './services.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -25,7 +24,7 @@ export async function startServer(configIn: ServerConfig, { logger }: { logger?:
   const config = resolveSecret(configIn);
   const log = logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const store = await openStore(config.db);
-  const transport = createEmailTransport({ smtpUrl: config.smtpUrl, mailboxDir: join(config.dataDir, 'mailbox') });
+  const transport = createEmailTransport({ dataDir: config.dataDir, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl, pool: true } : {}) });
   let app: FastifyInstance | undefined;
   try {
     const built = await buildApp({ config, store, transport, logger: log });

@@ -1,0 +1,111 @@
+/**
+ * A server for tests: a fresh store of the chosen dialect, an API key and a
+ * gateway token, and the app built over them (not listening unless asked).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { API_KEY_PREFIX, GATEWAY_TOKEN_PREFIX } from './auth.js';
+import { loadConfig, type ServerConfig } from './config.js';
+import { generateToken, hashToken } from './crypto.js';
+import { newId } from './ids.js';
+import type { Services } from './services.js';
+import { openTestStore } from './store/testing.js';
+import type { Dialect, Store } from './store/index.js';
+import type { EmailTransport } from './channels/email/types.js';
+
+export interface TestServer {
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  config: ServerConfig;
+  apiKey: string;
+  gatewayToken: string;
+  gatewayId: string;
+  dataDir: string;
+  /** Sends a request with the API key. */
+  api(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  /** Sends a request with the gateway token. */
+  gw(url: string, body: unknown): Promise<{ status: number; body: any }>;
+  /** Creates another API key; returns it. */
+  newApiKey(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dialect?: Dialect;
+  env?: Record<string, string>;
+  transport: EmailTransport;
+  /** Start background workers (email, webhooks, sweeper). */
+  start?: boolean;
+  now?: () => number;
+}
+
+export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now }: TestServerOptions): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
+  const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef' };
+  const store = await openTestStore(dialect);
+  const { app, services } = await buildApp({ config, store, transport, logger: pino({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
+  await app.ready();
+  if (start) services.start();
+  const newApiKey = async () => {
+    const key = generateToken(API_KEY_PREFIX);
+    await store.insertApiKey({ id: newId('key'), name: 'test', key_hash: hashToken(key), prefix: key.slice(0, 7), created_at: Date.now(), revoked_at: null });
+    return key;
+  };
+  const apiKey = await newApiKey();
+  const gatewayToken = generateToken(GATEWAY_TOKEN_PREFIX);
+  const gatewayId = newId('gw');
+  await store.insertGateway({ id: gatewayId, name: 'test-gw', token_hash: hashToken(gatewayToken), prefix: 'kg_', created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null });
+  return {
+    app,
+    services,
+    store,
+    config,
+    apiKey,
+    gatewayToken,
+    gatewayId,
+    dataDir,
+    newApiKey,
+    async api(method, url, body, headers = {}) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      let parsed: unknown = res.body;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        // not JSON (e.g. metrics)
+      }
+      return { status: res.statusCode, body: parsed, headers: res.headers };
+    },
+    async gw(url, body) {
+      const res = await app.inject({ method: 'POST', url: `/gateway/v1${url}`, headers: { authorization: `Bearer ${gatewayToken}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** An email transport that keeps what it is given, for fast in-process tests (the SMTP path has its own real tests). */
+export function capturingTransport(): EmailTransport & { sent: Array<{ to: string; subject: string; text: string; html?: string }> } {
+  const sent: Array<{ to: string; subject: string; text: string; html?: string }> = [];
+  return {
+    sent,
+    async send(mail) {
+      sent.push({ to: mail.to, subject: mail.subject, text: mail.text, ...(mail.html ? { html: mail.html } : {}) });
+      return { ok: true };
+    },
+    async close() {},
+    describe: () => 'capture',
+  };
+}
