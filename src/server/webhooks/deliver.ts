@@ -1,0 +1,159 @@
+/**
+ * One webhook delivery attempt over HTTP: POST the event as JSON, signed as
+ * Standard Webhooks, and classify the answer so the queue knows whether to
+ * retry, give up, or disable the endpoint. Never throws.
+ */
+import { signWebhook } from './sign.js';
+
+/** Inputs for {@link deliverWebhook}. */
+export interface DeliverWebhookInput {
+  /** Endpoint URL (validated when the subscription was created). */
+  url: string;
+  /** The endpoint's `whsec_...` secret. */
+  secret: string;
+  /** Delivery id, the same on every retry (`webhook-id`; receivers deduplicate on it). */
+  id: string;
+  /** Event type, e.g. `message.delivered`. */
+  type: string;
+  /** Event data, sent as `data`. */
+  payload: unknown;
+  /** Whole-attempt limit, connection to last byte of the answer's head. Default 10 s. */
+  timeoutMs?: number;
+  /** When the event happened (body `timestamp`); default: now. */
+  occurredAt?: Date | number;
+  /** Clock in epoch ms (tests). */
+  now?: () => number;
+}
+
+/** The outcome of one attempt. */
+export type DeliverWebhookResult =
+  | { ok: true; status: number }
+  | {
+      ok: false;
+      /** False: retrying the same delivery will not help (4xx, 3xx, 410 Gone). */
+      retryable: boolean;
+      status?: number;
+      /** One line, for the delivery log. */
+      detail: string;
+      /** What a `Retry-After` header asked for, in ms, when it was given. */
+      retryAfterMs?: number;
+    };
+
+/** Answers that ask to try again later even though they are 4xx. */
+const RETRYABLE_4XX = new Set([408, 429]);
+/** How much of an error answer's body goes into `detail`. */
+const DETAIL_BODY_CHARS = 200;
+
+/**
+ * POSTs `{ type, timestamp, data }` to `url` with `webhook-id`,
+ * `webhook-timestamp` and `webhook-signature`. 2xx is success; 3xx is a
+ * non-retryable failure (redirects are not followed: the owner should update
+ * the URL); 410 means the receiver wants no more deliveries (disable the
+ * endpoint); 408, 429, 5xx, timeouts and network errors are retryable; any
+ * other 4xx is not.
+ */
+export async function deliverWebhook(input: DeliverWebhookInput): Promise<DeliverWebhookResult> {
+  const timeoutMs = input.timeoutMs ?? 10_000;
+  const nowMs = (input.now ?? Date.now)();
+  const occurred = input.occurredAt === undefined ? new Date(nowMs) : new Date(input.occurredAt);
+  const body = JSON.stringify({ type: input.type, timestamp: occurred.toISOString(), data: input.payload });
+
+  let headers;
+  try {
+    headers = signWebhook({ secret: input.secret, id: input.id, timestamp: Math.floor(nowMs / 1000), body });
+  } catch (err) {
+    return { ok: false, retryable: false, detail: `cannot sign delivery: ${(err as Error).message}` };
+  }
+
+  // A URL that cannot be called will not become callable by waiting.
+  let target: URL;
+  try {
+    target = new URL(input.url);
+  } catch {
+    return { ok: false, retryable: false, detail: 'invalid webhook URL' };
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return { ok: false, retryable: false, detail: `unsupported URL scheme ${target.protocol}` };
+  }
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    let res: Response;
+    try {
+      res = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Kirim-Webhooks/1', ...headers },
+        body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (controller.signal.aborted) return { ok: false, retryable: true, detail: `timed out after ${timeoutMs} ms` };
+      return { ok: false, retryable: true, detail: oneLine(`request failed: ${describeError(err)}`) };
+    }
+    const status = res.status;
+    if (status >= 200 && status < 300) {
+      // Nobody reads the answer; cancelling frees the connection at once.
+      await res.body?.cancel().catch(() => {});
+      return { ok: true, status };
+    }
+    const snippet = await readSnippet(res);
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), nowMs);
+    const base = { ok: false as const, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    if (status >= 300 && status < 400) {
+      const location = res.headers.get('location');
+      return { ...base, retryable: false, detail: oneLine(`HTTP ${status} redirect${location ? ` to ${location}` : ''} not followed; update the webhook URL`) };
+    }
+    if (status === 410) return { ...base, retryable: false, detail: oneLine(`HTTP 410 Gone: the endpoint asked for no more deliveries${snippet}`) };
+    const retryable = status >= 500 || RETRYABLE_4XX.has(status) || status < 200;
+    return { ...base, retryable, detail: oneLine(`HTTP ${status}${snippet}`) };
+  } catch (err) {
+    // The body read can fail or time out after the head arrived.
+    if (controller.signal.aborted) return { ok: false, retryable: true, detail: `timed out after ${timeoutMs} ms` };
+    return { ok: false, retryable: true, detail: oneLine(`request failed: ${describeError(err)}`) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, ...) in `cause`. */
+function describeError(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e?.cause;
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return oneLine(cause?.message ?? e?.message ?? String(err));
+}
+
+/** The start of an error answer, as `: <text>`, read without buffering a large body. */
+async function readSnippet(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < DETAIL_BODY_CHARS * 4) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const text = oneLine(Buffer.concat(chunks).toString('utf8'), DETAIL_BODY_CHARS);
+  return text ? `: ${text}` : '';
+}
+
+/** `Retry-After` is either delay seconds or an HTTP date. */
+function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function oneLine(text: string, max = 500): string {
+  const flat = text.replace(/[\s\0]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
