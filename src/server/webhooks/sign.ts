@@ -9,14 +9,17 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const SECRET_PREFIX = 'whsec_';
 
-/** The three headers every delivery carries. */
-export interface WebhookHeaders {
+/**
+ * The three headers every delivery carries. A type alias, not an interface,
+ * so it can be passed wherever a plain header record is expected.
+ */
+export type WebhookHeaders = {
   'webhook-id': string;
   /** Unix seconds, as a decimal string. */
   'webhook-timestamp': string;
   /** `v1,<base64 signature>` */
   'webhook-signature': string;
-}
+};
 
 /**
  * A new endpoint secret: `whsec_` + base64 of `bytes` random bytes. The spec
