@@ -107,7 +107,8 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
           disableFileAccess: true,
           disableUrlAccess: true,
         });
-        return { ok: true, providerId: String(info.messageId ?? '') || undefined } as SendResult;
+        const providerId = typeof info.messageId === 'string' && info.messageId ? info.messageId : undefined;
+        return providerId ? { ok: true, providerId } : { ok: true };
       } catch (err) {
         return classifySmtpError(err, redact);
       }
