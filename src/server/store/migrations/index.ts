@@ -180,7 +180,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const all = migrations(dialect);
   const provider: MigrationProvider = { getMigrations: async () => all };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'kirim_migrations', migrationLockTableName: 'kirim_migrations_lock' });
+  // Kysely looks for its bookkeeping tables across all schemas; name ours
+  // explicitly so a database holding several Kirim schemas stays correct.
+  const schema =
+    dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'kirim_migrations',
+    migrationLockTableName: 'kirim_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
