@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { modemSimCommand } from './modem-sim.js';
 import { devCommand } from './dev.js';
+import { gatewayCommand } from './gateway.js';
 import { gatewaysCommand } from './gateways.js';
 import { keysCommand } from './keys.js';
 import { sendCommand } from './send.js';
@@ -13,6 +15,8 @@ export const commands: Array<() => Command> = [
   serverCommand,
   keysCommand,
   gatewaysCommand,
+  gatewayCommand,
   sendCommand,
   devCommand,
+  modemSimCommand,
 ];
