@@ -1,0 +1,137 @@
+/**
+ * File operations on gammu's spool folders. Every change the agent makes is
+ * a `rename()` within one folder, because gammu-smsd reads whatever it finds
+ * in the outbox at the moment it looks: a half-written file is sent
+ * half-written, and a file being moved away may be read half-way.
+ */
+import { promises as fs, constants } from 'node:fs';
+import { join } from 'node:path';
+import { isGammuOutboxCandidate, gammuOrder } from './names.js';
+
+/** Prefix of the agent's own temporary and withdrawn files (dot: gammu skips them). */
+export const TEMP_PREFIX = '.kirim-tmp-';
+export const WITHDRAWN_PREFIX = '.kirim-withdrawn-';
+
+/**
+ * The bytes of an outbox file: UTF-16LE with a byte-order mark, the only
+ * encoding gammu reads correctly whatever its locale (without a BOM, under
+ * LANG=C, text is cut at the first non-ASCII byte).
+ */
+export function encodeOutboxText(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
+
+/** Decodes an outbox file written by {@link encodeOutboxText} (or plain UTF-8). */
+export function decodeOutboxText(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  return buf.toString('utf8');
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fd = await fs.open(dir, constants.O_RDONLY);
+  try {
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+}
+
+/**
+ * Writes `dir/name` atomically: a dot-prefixed temp file in the same
+ * folder, fsync, rename, fsync of the folder. Refuses to replace an
+ * existing file (a message is never written twice).
+ */
+export async function writeFileAtomic(dir: string, name: string, data: Buffer): Promise<void> {
+  const tmp = join(dir, TEMP_PREFIX + name);
+  const fd = await fs.open(tmp, 'w', 0o644);
+  try {
+    await fd.writeFile(data);
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+  const target = join(dir, name);
+  // link() fails with EEXIST instead of replacing, unlike rename(); the temp
+  // name is then removed. Both are atomic within one folder.
+  try {
+    await fs.link(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await fs.rm(tmp, { force: true });
+  await fsyncDir(dir);
+}
+
+/**
+ * Moves a file from gammu's outbox so that gammu can no longer take it:
+ * first a rename to a hidden name in the same folder (atomic: gammu either
+ * already has the file or never will), then a move to `destDir`.
+ * @returns false when the file was no longer in the outbox (gammu took it).
+ */
+export async function withdrawFromOutbox(outbox: string, name: string, destDir: string): Promise<boolean> {
+  const hidden = join(outbox, WITHDRAWN_PREFIX + name);
+  try {
+    await fs.rename(join(outbox, name), hidden);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  await moveFile(hidden, join(destDir, name));
+  return true;
+}
+
+/** Finishes withdrawals interrupted by a crash; returns the original names. */
+export async function pendingWithdrawals(outbox: string): Promise<string[]> {
+  return (await fs.readdir(outbox)).filter((n) => n.startsWith(WITHDRAWN_PREFIX)).map((n) => n.slice(WITHDRAWN_PREFIX.length));
+}
+
+/** Removes temp files left by a crash mid-write (they never reached gammu). */
+export async function removeStaleTemps(outbox: string): Promise<string[]> {
+  const stale = (await fs.readdir(outbox)).filter((n) => n.startsWith(TEMP_PREFIX));
+  for (const n of stale) await fs.rm(join(outbox, n), { force: true });
+  return stale.map((n) => n.slice(TEMP_PREFIX.length));
+}
+
+/** rename(), falling back to copy + fsync + unlink across file systems. */
+export async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+  }
+  const data = await fs.readFile(from);
+  const fd = await fs.open(to, 'w', 0o644);
+  try {
+    await fd.writeFile(data);
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+  await fs.unlink(from);
+}
+
+/** The files gammu would consider sending, in the order it takes them. */
+export async function outboxQueue(outbox: string): Promise<string[]> {
+  return (await fs.readdir(outbox)).filter(isGammuOutboxCandidate).sort(gammuOrder);
+}
+
+/** Number of plain entries in a folder (0 when it is missing). */
+export async function countFiles(dir: string): Promise<number> {
+  try {
+    return (await fs.readdir(dir)).filter((n) => !n.startsWith('.')).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when `dir/name` exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

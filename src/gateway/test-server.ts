@@ -1,0 +1,189 @@
+/**
+ * A small server that speaks the gateway protocol, for the agent's tests:
+ * it validates every request with the shared schemas (a malformed request
+ * fails the test through `errors`), leases what the test queues, and
+ * records reports, inbound SMS and heartbeats. Loopback only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  GATEWAY_PREFIX,
+  LeaseRequest,
+  ReportsRequest,
+  InboundRequest,
+  HeartbeatRequest,
+  type LeasedMessage,
+  type Report,
+  type InboundSms,
+  type HeartbeatRequest as Heartbeat,
+} from '../protocol/gateway.js';
+
+export interface TestGatewayServer {
+  url: string;
+  token: string;
+  /** Messages handed out by the next lease (each is leased once unless re-queued). */
+  queue: LeasedMessage[];
+  reports: Report[];
+  inbound: InboundSms[];
+  heartbeats: Heartbeat[];
+  /** Requests that failed validation or auth. */
+  errors: string[];
+  /** When true every request is answered 503 (server "down"). */
+  down: boolean;
+  /** When true /reports requests are held open and never answered. */
+  holdReports: boolean;
+  /** Adds messages and wakes waiting long polls. */
+  enqueue(...m: LeasedMessage[]): void;
+  /** Resolves when `pred` holds (checked on every request and every 50 ms). */
+  waitFor(pred: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1 with a random port. */
+export async function startTestGatewayServer({ token = 'gw-test-token', heartbeatSeconds = 1 } = {}): Promise<TestGatewayServer> {
+  const waiters = new Set<() => void>();
+  const held = new Set<ServerResponse>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+  let server: Server;
+  const state: TestGatewayServer = {
+    url: '',
+    token,
+    queue: [],
+    reports: [],
+    inbound: [],
+    heartbeats: [],
+    errors: [],
+    down: false,
+    holdReports: false,
+    enqueue(...m) {
+      state.queue.push(...m);
+      wake();
+    },
+    waitFor(pred, timeoutMs = 20_000, what = 'condition') {
+      return new Promise((resolve, reject) => {
+        if (pred()) return resolve();
+        const check = () => {
+          if (pred()) {
+            clearInterval(timer);
+            clearTimeout(to);
+            resolve();
+          }
+        };
+        const timer = setInterval(check, 50);
+        const to = setTimeout(() => {
+          clearInterval(timer);
+          reject(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+      });
+    },
+    close() {
+      for (const r of held) r.destroy();
+      wake();
+      return new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+
+  async function body(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  }
+  function send(res: ServerResponse, status: number, json: unknown) {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(json));
+  }
+
+  server = createServer(async (req, res) => {
+    try {
+      if (state.down) return send(res, 503, { title: 'down' });
+      if (req.method !== 'POST' || !req.url?.startsWith(GATEWAY_PREFIX)) return send(res, 404, {});
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        state.errors.push(`bad auth on ${req.url}`);
+        return send(res, 401, { code: 'unauthorized' });
+      }
+      const path = req.url.slice(GATEWAY_PREFIX.length);
+      const json = await body(req);
+      const check = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { message: string } } }) => {
+        const r = schema.safeParse(json);
+        if (!r.success) {
+          state.errors.push(`${path}: ${r.error.message}`);
+          send(res, 400, { code: 'validation_failed' });
+          return undefined;
+        }
+        return r.data;
+      };
+      if (path === '/lease') {
+        const q = check(LeaseRequest);
+        if (!q) return;
+        const deadline = Date.now() + q.wait_ms;
+        while (state.queue.length === 0 && Date.now() < deadline && !res.destroyed) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              waiters.delete(done);
+              clearTimeout(t);
+              resolve();
+            };
+            const t = setTimeout(done, Math.max(0, deadline - Date.now()));
+            waiters.add(done);
+          });
+          if (state.down) return send(res, 503, {});
+        }
+        const messages = state.queue.splice(0, q.max);
+        return send(res, 200, { messages, server_time: new Date().toISOString() });
+      }
+      if (path === '/reports') {
+        const q = check(ReportsRequest);
+        if (!q) return;
+        if (state.holdReports) {
+          held.add(res);
+          return;
+        }
+        state.reports.push(...q.reports);
+        return send(res, 200, { results: q.reports.map((r) => ({ message_id: r.message_id, outcome: 'applied', status: r.status })) });
+      }
+      if (path === '/inbound') {
+        const q = check(InboundRequest);
+        if (!q) return;
+        let duplicates = 0;
+        for (const m of q.messages) {
+          if (state.inbound.some((x) => x.key === m.key)) duplicates++;
+          else state.inbound.push(m);
+        }
+        return send(res, 200, { accepted: q.messages.length - duplicates, duplicates });
+      }
+      if (path === '/heartbeat') {
+        const q = check(HeartbeatRequest);
+        if (!q) return;
+        state.heartbeats.push(q);
+        return send(res, 200, { server_time: new Date().toISOString(), heartbeat_seconds: heartbeatSeconds });
+      }
+      send(res, 404, {});
+    } catch (err) {
+      state.errors.push(String(err));
+      if (!res.headersSent) send(res, 500, {});
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
+
+/** A leased message with sensible defaults for tests. */
+export function leased(over: Partial<LeasedMessage> & { id: string }): LeasedMessage {
+  const now = Date.now();
+  return {
+    to: '+6281234567890',
+    text: 'Kode OTP: 123456',
+    priority: 'normal',
+    created_at: new Date(now).toISOString(),
+    expires_at: new Date(now + 10 * 60_000).toISOString(),
+    lease_until: new Date(now + 30_000).toISOString(),
+    delivery_report: false,
+    ...over,
+  };
+}
