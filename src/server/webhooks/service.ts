@@ -47,7 +47,7 @@ export function createWebhookService(ctx: ServerContext) {
       return;
     }
     const secret = keyring.decrypt(hook.id, hook.secret_enc);
-    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload) });
+    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at });
     const at = ctx.now();
     const attempts = d.attempts + 1;
     if (result.ok) {
