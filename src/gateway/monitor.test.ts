@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseMonitorOutput, readModemHealth } from './monitor.js';
+
+test('parses the CSV line of gammu-smsd-monitor 1.42', () => {
+  const out = 'gammu-smsd-monitor[1]: Using FILES service\nGammu 1.42.0 on Linux, kernel 6.1;;999999999999999;994299429942994;3;2;1;95;42\n';
+  assert.deepEqual(parseMonitorOutput(out), { ok: true, imei: '999999999999999', imsi: '994299429942994', sent: 3, received: 2, failed: 1, battery_percent: 95, signal_percent: 42 });
+  assert.equal(parseMonitorOutput('a;b;c;d;e;f;g;0;0')?.ok, false);
+  assert.equal(parseMonitorOutput('nothing here'), undefined);
+});
+
+test('a hanging or missing monitor never hangs the caller', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-mon-'));
+  try {
+    const hang = join(dir, 'hang.sh');
+    writeFileSync(hang, '#!/bin/sh\nsleep 30\n');
+    chmodSync(hang, 0o755);
+    const t = Date.now();
+    const h = await readModemHealth({ smsdrc: '/nonexistent', command: hang, timeoutMs: 300 });
+    assert.equal(h.ok, false);
+    assert.match(h.error!, /did not answer/);
+    assert.ok(Date.now() - t < 3000);
+    const missing = await readModemHealth({ smsdrc: '/nonexistent', command: join(dir, 'nope') });
+    assert.match(missing.error!, /not installed/);
+    const fail = join(dir, 'fail.sh');
+    writeFileSync(fail, '#!/bin/sh\necho "Failed to map shared memory segment!"\nexit 255\n');
+    chmodSync(fail, 0o755);
+    assert.match((await readModemHealth({ smsdrc: '/x', command: fail })).error!, /not running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
