@@ -45,8 +45,6 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
-    // Proxies in front of the server are common; ids for logs come from us.
-    disableRequestLogging: true,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   });

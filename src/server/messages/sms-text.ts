@@ -9,10 +9,21 @@ export interface SmsAnalysis {
   segments: number;
 }
 
+// The analysis costs about a millisecond (grapheme splitting); OTP texts
+// repeat exactly (the code is masked), so a small cache removes it from the
+// hot path.
+const cache = new Map<string, SmsAnalysis>();
+const CACHE_MAX = 1000;
+
 /** How the text will travel: GSM-7 when every character fits, else UCS-2, and in how many parts. */
 export function analyzeSms(text: string): SmsAnalysis {
+  const hit = cache.get(text);
+  if (hit) return hit;
   const m = new SegmentedMessage(text, 'auto');
-  return { encoding: m.encodingName === 'GSM-7' ? 'gsm7' : 'ucs2', segments: m.segmentsCount };
+  const result: SmsAnalysis = { encoding: m.encodingName === 'GSM-7' ? 'gsm7' : 'ucs2', segments: m.segmentsCount };
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(text, result);
+  return result;
 }
 
 /** Most parts a message may have: gammu cuts at 50, operators often at fewer; 10 keeps costs bounded. */
