@@ -168,6 +168,23 @@ for (const dialect of DIALECTS) {
       assert.ok(delivered.body.data.some((x: { id: string }) => x.id === id));
     });
 
+    test('long-poll: a waiting lease answers as soon as an SMS is queued', async () => {
+      await leaseAll(s);
+      const t0 = Date.now();
+      const poll = s.gw('/lease', { max: 10, wait_ms: 10_000 });
+      await new Promise((r) => setTimeout(r, 200));
+      const created = await s.api('POST', '/v1/messages', { to: '+6281399999999', channel: 'sms', text: 'wake up' });
+      const r = await poll;
+      const waited = Date.now() - t0;
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.messages.map((m: { id: string }) => m.id), [created.body.id]);
+      assert.ok(waited >= 200 && waited < 5_000, `answered after ${waited} ms`);
+      const empty = Date.now();
+      const none = await s.gw('/lease', { max: 10, wait_ms: 300 });
+      assert.deepEqual(none.body.messages, []);
+      assert.ok(Date.now() - empty >= 290, 'an empty poll waits its wait_ms');
+    });
+
     test('a verification whose SMS failed shows failed', async () => {
       const to = '+6281366666666';
       const v = (await s.api('POST', '/v1/verifications', { to, channel: 'sms' })).body;

@@ -34,10 +34,17 @@ export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
     const r = app.withTypeProvider<ZodTypeProvider>();
     const now = () => new Date(ctx.now()).toISOString();
 
-    r.post('/lease', { schema: { hide: true, body: LeaseRequest, response: { 200: LeaseResponse } } }, async (req) => {
-      // Stop leasing once the gateway hung up: what it cannot receive must stay queued.
-      const closed = () => req.raw.destroyed || req.raw.socket?.destroyed === true;
-      const messages = await s.gateways.lease(req.gateway, { max: req.body.max, waitMs: req.body.wait_ms }, closed);
+    r.post('/lease', { schema: { hide: true, body: LeaseRequest, response: { 200: LeaseResponse } } }, async (req, reply) => {
+      // Stop leasing once the gateway hung up: what it cannot receive must
+      // stay queued. (The request stream itself ends once its body is read,
+      // so the response's close is the signal.)
+      let gone = false;
+      const onClose = () => {
+        if (!reply.raw.writableFinished) gone = true;
+      };
+      reply.raw.once('close', onClose);
+      const messages = await s.gateways.lease(req.gateway, { max: req.body.max, waitMs: req.body.wait_ms }, () => gone);
+      reply.raw.off('close', onClose);
       return { messages, server_time: now() };
     });
 
