@@ -16,8 +16,10 @@ export function gatewayCommand(): Command {
     new Command('doctor')
       .description('Check a gammu-smsd config for problems that break delivery (exit 0 when fine, 1 with one line per problem)')
       .addOption(new Option('--smsdrc <file>', 'gammu-smsd config file').env('KIRIM_SMSDRC'))
-      .action(async (flags: { smsdrc?: string }) => {
-        const code = await asUserError(() => doctorMain(flags.smsdrc));
+      // The parent command also has --smsdrc and may have taken it.
+      .action(async (_flags: unknown, self: Command) => {
+        const { smsdrc } = self.optsWithGlobals<{ smsdrc?: string }>();
+        const code = await asUserError(() => doctorMain(smsdrc));
         if (code !== 0) process.exitCode = code;
       }),
   );

@@ -19,8 +19,9 @@ export async function standaloneMain(argv: string[]): Promise<void> {
       .description('Check a gammu-smsd config for problems that break delivery')
       .addOption(new Option('--smsdrc <file>', 'gammu-smsd config file').env('KIRIM_SMSDRC'))
       .exitOverride()
-      .action(async (flags: { smsdrc?: string }) => {
-        process.exitCode = await doctorMain(flags.smsdrc);
+      // The parent command also has --smsdrc and may have taken it.
+      .action(async (_flags: unknown, self: Command) => {
+        process.exitCode = await doctorMain(self.optsWithGlobals<{ smsdrc?: string }>().smsdrc);
       }),
   );
   try {
