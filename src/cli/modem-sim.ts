@@ -30,12 +30,23 @@ function int(name: string, min: number, max: number) {
 }
 
 function stateOption(): Option {
-  return new Option('--state <dir>', 'state folder of the simulated modem').makeOptionMandatory();
+  return new Option('--state <dir>', 'state folder of the simulated modem (required)');
+}
+
+/**
+ * The state folder of a subcommand. Unless the root program uses positional
+ * options, commander hands `--state` written after the subcommand name to the
+ * parent `modem-sim` command, so both places are looked at.
+ */
+function stateDirOf(cmd: Command): string {
+  const state = (cmd.optsWithGlobals() as { state?: string }).state;
+  if (!state) throw new UserError("required option '--state <dir>' not specified");
+  return resolve(state);
 }
 
 function drop(stateDir: string, command: ControlCommand): void {
   try {
-    const t = sendControl(resolve(stateDir), command);
+    const t = sendControl(stateDir, command);
     process.stdout.write(`queued ${t.file.split('/').pop()} (applied by the running modem-sim at its next AT command)\n`);
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message : String(err));
@@ -62,9 +73,11 @@ export function modemSimCommand(): Command {
     .description('Simulated GSM modem speaking AT on stdin/stdout, for gammu-smsd (connection = proxyat)')
     // Lets each subcommand take its own --state after its name.
     .enablePositionalOptions()
-    .addOption(stateOption())
+    // Not mandatory here: commander would demand it of the subcommands too.
+    .option('--state <dir>', 'state folder of the simulated modem (required)')
     .option('--log <file>', 'append a transcript of every AT line in and out (also env KIRIM_MODEM_SIM_LOG)')
-    .action(async (opts: { state: string; log?: string }) => {
+    .action(async (opts: { state?: string; log?: string }) => {
+      if (!opts.state) throw new UserError("required option '--state <dir>' not specified");
       const stateDir = resolve(opts.state);
       const logFile = opts.log ?? process.env.KIRIM_MODEM_SIM_LOG;
       // gammu sends SIGHUP when it closes the connection: that is a normal end.
@@ -92,8 +105,8 @@ export function modemSimCommand(): Command {
     .addOption(stateOption())
     .option('--number <number>', 'only this handset')
     .option('--json', 'print the raw records, one JSON object per line')
-    .action((opts: { state: string; number?: string; json?: boolean }) => {
-      const stateDir = resolve(opts.state);
+    .action((opts: { number?: string; json?: boolean }, sub: Command) => {
+      const stateDir = stateDirOf(sub);
       if (!existsSync(stateDir)) throw new UserError(`state folder ${stateDir} does not exist`);
       const numbers = opts.number ? [opts.number] : listHandsets(stateDir);
       if (numbers.length === 0) process.stdout.write('no handset received anything yet\n');
@@ -112,8 +125,8 @@ export function modemSimCommand(): Command {
     .requiredOption('--text <text>', 'message text')
     .addOption(new Option('--encoding <encoding>', 'character set').choices(['auto', 'gsm7', 'ucs2']).default('auto'))
     .option('--flash', 'class 0 (flash) message')
-    .action((opts: { state: string; from: string; text: string; encoding: 'auto' | 'gsm7' | 'ucs2'; flash?: boolean }) => {
-      drop(opts.state, { type: 'inject', from: opts.from, text: opts.text, encoding: opts.encoding, flash: !!opts.flash });
+    .action((opts: { from: string; text: string; encoding: 'auto' | 'gsm7' | 'ucs2'; flash?: boolean }, sub: Command) => {
+      drop(stateDirOf(sub), { type: 'inject', from: opts.from, text: opts.text, encoding: opts.encoding, flash: !!opts.flash });
     });
 
   cmd
@@ -124,8 +137,8 @@ export function modemSimCommand(): Command {
     .option('--failed', 'report a permanent failure instead of delivered')
     .option('--status <n>', 'raw TP-Status value (overrides --failed)', int('--status', 0, 255))
     .option('--to <number>', 'recipient in the report (default: where that reference went)')
-    .action((opts: { state: string; ref: number; failed?: boolean; status?: number; to?: string }) => {
-      const stateDir = resolve(opts.state);
+    .action((opts: { ref: number; failed?: boolean; status?: number; to?: string }, sub: Command) => {
+      const stateDir = stateDirOf(sub);
       if (!opts.to) {
         // Catch a typo early: a reference the modem never gave out.
         let known = false;
@@ -157,17 +170,19 @@ export function modemSimCommand(): Command {
     .option('--send-delay <ms>', 'wait this long before answering each part (real modems: 3000-10000)', int('--send-delay', 0, 60_000))
     .option('--clear', 'remove every fault')
     .action(
-      (opts: {
-        state: string;
-        cmsError?: number;
-        answer?: boolean;
-        count?: number;
-        networkLost?: boolean;
-        networkOk?: boolean;
-        sendDelay?: number;
-        clear?: boolean;
-      }) => {
-        const stateDir = resolve(opts.state);
+      (
+        opts: {
+          cmsError?: number;
+          answer?: boolean;
+          count?: number;
+          networkLost?: boolean;
+          networkOk?: boolean;
+          sendDelay?: number;
+          clear?: boolean;
+        },
+        sub: Command,
+      ) => {
+        const stateDir = stateDirOf(sub);
         if (opts.networkLost && opts.networkOk) throw new UserError('--network-lost and --network-ok contradict each other');
         const set: Partial<Faults> = {};
         const remaining = opts.count ?? null;
