@@ -56,28 +56,39 @@ export class GatewayClient {
   }
 
   private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, timeoutMs: number, signal?: AbortSignal): Promise<z.infer<S>> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const res = await fetch(this.base + path, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        'content-type': 'application/json',
-        'user-agent': `kirim-gateway/${this.version}`,
-      },
-      body: JSON.stringify(body),
-      signal: signal ? anySignal(signal, timeout) : timeout,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new HttpError(res.status, text);
-    let json: unknown;
+    // One controller per request, released when the request ends, so the
+    // agent's long-lived stop signal does not collect a listener per request.
+    const ctl = new AbortController();
+    const onStop = () => ctl.abort(signal?.reason);
+    if (signal?.aborted) ctl.abort(signal.reason);
+    signal?.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(() => ctl.abort(new Error(`no answer to ${path} within ${timeoutMs} ms`)), timeoutMs);
     try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`server answered ${path} with invalid JSON`);
+      const res = await fetch(this.base + path, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          'content-type': 'application/json',
+          'user-agent': `kirim-gateway/${this.version}`,
+        },
+        body: JSON.stringify(body),
+        signal: ctl.signal,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new HttpError(res.status, text);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new Error(`server answered ${path} with invalid JSON`);
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw new Error(`server answered ${path} with an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
+      return parsed.data;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onStop);
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new Error(`server answered ${path} with an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
-    return parsed.data;
   }
 
   /** Long-polls for messages; `signal` aborts it on shutdown. */
@@ -99,17 +110,4 @@ export class GatewayClient {
   heartbeat(req: HeartbeatRequest, signal?: AbortSignal): Promise<HeartbeatResponse> {
     return this.post('/heartbeat', req, HeartbeatResponse, this.timeoutMs, signal);
   }
-}
-
-/** AbortSignal.any for Node 18.0–18.16, which lack it. */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  const ctl = new AbortController();
-  const abort = (s: AbortSignal) => () => ctl.abort(s.reason);
-  if (a.aborted) ctl.abort(a.reason);
-  else if (b.aborted) ctl.abort(b.reason);
-  else {
-    a.addEventListener('abort', abort(a), { once: true });
-    b.addEventListener('abort', abort(b), { once: true });
-  }
-  return ctl.signal;
 }

@@ -37,4 +37,6 @@ test('decodes standard, unicode and detail formats', () => {
   assert.deepEqual(decodeSmsBackup(backup).statusReport, { status: 'Delivered', reference: 26, number: '+6281234' });
   const two = `[SMSBackup000]\nNumber = "+1"\nText00 = ${Buffer.from('ab', 'utf16le').swap16().toString('hex')}\nPDU = Deliver\n[SMSBackup001]\nText00 = ${Buffer.from('cd', 'utf16le').swap16().toString('hex')}\n`;
   assert.deepEqual(decodeInboxFile('IN_x.smsbackup', Buffer.from(two)), { text: 'abcd', parts: 2 });
+  // inboxformat = detail names its files .txt: the content decides.
+  assert.equal(decodeInboxFile('IN20260101_000000_00_+1_00.txt', Buffer.from('; comment\n' + backup)).statusReport?.reference, 26);
 });

@@ -98,7 +98,9 @@ function utf16be(buf: Buffer): string {
 
 /** Reads one inbox file in whichever format gammu used. */
 export function decodeInboxFile(name: string, data: Buffer): InboxContent {
-  if (name.endsWith('.smsbackup')) return decodeSmsBackup(data.toString('utf8'));
+  // inboxformat = detail keeps the `.txt` name but writes the backup format.
+  const asText = data[0] === 0xff && data[1] === 0xfe ? data.subarray(2).toString('utf16le') : data.toString('utf8');
+  if (name.endsWith('.smsbackup') || /^\[SMSBackup\d+\]/m.test(asText)) return decodeSmsBackup(asText);
   if (name.endsWith('.bin')) return { text: data.toString('latin1') };
   // inboxformat = unicode: BOM FE FF then UCS-2 big-endian. gammu 1.42 may
   // append garbage after the text; NULs at least are cut.

@@ -33,3 +33,9 @@ test('a hanging or missing monitor never hangs the caller', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an unknown signal (+CSQ: 99, shown as -1) is unhealthy', () => {
+  const h = parseMonitorOutput('Client;PhoneID;IMEI;IMSI;Sent;Received;Failed;Battery;Signal\ngammu;;999;994;0;0;0;95;-1\n');
+  assert.equal(h?.ok, false);
+  assert.match(h?.error ?? '', /signal/);
+});

@@ -31,8 +31,9 @@ export function parseMonitorOutput(stdout: string): ModemHealth | undefined {
   if (failed !== undefined && failed >= 0) health.failed = Math.trunc(failed);
   if (battery !== undefined && battery >= 0) health.battery_percent = Math.min(100, battery);
   if (signal !== undefined && signal >= 0) health.signal_percent = Math.min(100, signal);
-  // gammu reports signal 0 when the modem is not registered or does not answer.
-  if (signal === 0) {
+  // gammu reports signal 0 when the modem does not answer, and a negative
+  // value when the modem says "not known" (+CSQ: 99), i.e. not registered.
+  if (signal !== undefined && signal <= 0) {
     health.ok = false;
     health.error = 'no signal (modem not answering or not registered)';
   }

@@ -1,0 +1,130 @@
+/**
+ * The agent with real gammu-smsd driving `kirim modem-sim`: delivery
+ * reports, inbound SMS from the network, and a file that fails with
+ * `+CMS ERROR` forever (which would block gammu's queue).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gammuSmsdInstalled, startGammuSmsd, type GammuSmsdInstance } from '../src/dev/gammu-smsd.js';
+import { waitForHandsetMessage } from '../src/modem-sim/state.js';
+import { injectSms, injectStatusReport, setFaults, clearFaults } from '../src/modem-sim/control.js';
+import { startTestGatewayServer, leased, type TestGatewayServer } from '../src/gateway/test-server.js';
+import { KIRIM, runAgent, ls, until, TEST_SMSD, type AgentProcess } from './gateway-helpers.js';
+
+const skip = !gammuSmsdInstalled() && 'gammu-smsd is not installed';
+
+interface SimRig {
+  gammu: GammuSmsdInstance;
+  sim: string;
+  state: string;
+  server: TestGatewayServer;
+  agent: AgentProcess;
+}
+
+async function withSim(smsd: Record<string, string | number>, agentArgs: string[], fn: (r: SimRig) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-gw-sim-'));
+  const sim = join(dir, 'sim');
+  const gammu = startGammuSmsd({
+    dir: join(dir, 'gammu'),
+    modem: { kind: 'modem-sim', command: `${process.execPath} ${KIRIM} modem-sim --state ${sim}` },
+    smsd: { ...TEST_SMSD, ...smsd },
+  });
+  const server = await startTestGatewayServer();
+  const state = join(dir, 'state');
+  const agent = runAgent(['--server', server.url, '--token', server.token, '--smsdrc', gammu.smsdrc, '--state-dir', state, ...agentArgs]);
+  try {
+    await fn({ gammu, sim, state, server, agent });
+    assert.deepEqual(server.errors, []);
+  } catch (err) {
+    const tail = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').slice(-30).join('\n') : '(none)');
+    (err as Error).message += `\n--- gammu-smsd.log\n${tail(gammu.logfile)}\n--- agent\n${agent.output().split('\n').slice(-30).join('\n')}`;
+    throw err;
+  } finally {
+    await agent.stop();
+    await gammu.stop();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const statuses = (s: TestGatewayServer, id: string) => s.reports.filter((r) => r.message_id === id).map((r) => r.status);
+
+test('delivery reports (inboxformat = standard): delivered and failed reported, report files not forwarded as SMS', { skip, timeout: 120_000 }, async () => {
+  await withSim({ deliveryreport: 'sms', inboxformat: 'standard' }, [], async ({ sim, server, state }) => {
+    server.enqueue(leased({ id: 'dr_ok', to: '+6281200000001', delivery_report: true }), leased({ id: 'dr_bad', to: '+6281200000002', delivery_report: true }));
+    const ok = await waitForHandsetMessage(sim, '+6281200000001', { timeoutMs: 30_000 });
+    const bad = await waitForHandsetMessage(sim, '+6281200000002', { timeoutMs: 30_000 });
+    assert.equal(ok.delivery_report_requested, true);
+    await server.waitFor(() => statuses(server, 'dr_ok').includes('sent') && statuses(server, 'dr_bad').includes('sent'), 30_000, 'both sent');
+    await injectStatusReport(sim, { reference: ok.references[0]!, status: 'delivered' }).applied();
+    await injectStatusReport(sim, { reference: bad.references[0]!, status: 'failed' }).applied();
+    await server.waitFor(() => statuses(server, 'dr_ok').includes('delivered'), 40_000, 'delivered');
+    await server.waitFor(() => statuses(server, 'dr_bad').includes('failed'), 40_000, 'failed');
+    assert.deepEqual(statuses(server, 'dr_ok'), ['spooled', 'sent', 'delivered']);
+    assert.deepEqual(statuses(server, 'dr_bad'), ['spooled', 'sent', 'failed']);
+    assert.match(server.reports.find((r) => r.message_id === 'dr_bad' && r.status === 'failed')!.detail!, /delivery report/);
+    await until(() => ls(join(state, 'inbox-archive')).length === 2, 10_000, 'report files archived');
+    assert.equal(server.inbound.length, 0, 'a delivery report is not an inbound SMS');
+  });
+});
+
+test('delivery reports (inboxformat = detail): matched by message reference even out of order; inbound SMS forwarded', { skip, timeout: 120_000 }, async () => {
+  await withSim({ deliveryreport: 'sms', inboxformat: 'detail' }, [], async ({ sim, server }) => {
+    const to = '+6281200000003';
+    server.enqueue(leased({ id: 'first', to, delivery_report: true }));
+    const m1 = await waitForHandsetMessage(sim, to, { timeoutMs: 30_000 });
+    server.enqueue(leased({ id: 'second', to, delivery_report: true }));
+    const m2 = await waitForHandsetMessage(sim, to, { timeoutMs: 30_000, skip: 1 });
+    await server.waitFor(() => statuses(server, 'second').includes('sent'), 30_000, 'second sent');
+    // The second message's report arrives first: only the reference tells them apart.
+    await injectStatusReport(sim, { reference: m2.references[0]!, status: 'delivered' }).applied();
+    await server.waitFor(() => statuses(server, 'second').includes('delivered'), 40_000, 'second delivered');
+    assert.ok(!statuses(server, 'first').includes('delivered'));
+    await injectStatusReport(sim, { reference: m1.references[0]!, status: 'failed' }).applied();
+    await server.waitFor(() => statuses(server, 'first').includes('failed'), 40_000, 'first failed');
+
+    const long = 'Balasan panjang dari pelanggan ✓ '.repeat(6).trim();
+    await injectSms(sim, { from: '+6285700000009', text: long }).applied();
+    await server.waitFor(() => server.inbound.length === 1, 40_000, 'inbound SMS');
+    assert.equal(server.inbound[0]!.text, long);
+    assert.equal(server.inbound[0]!.from, '+6285700000009');
+    assert.ok(server.inbound[0]!.parts >= 2);
+  });
+});
+
+test('inbound multipart SMS (standard format): parts joined and forwarded once', { skip, timeout: 120_000 }, async () => {
+  await withSim({ inboxformat: 'standard' }, [], async ({ sim, server, state }) => {
+    const long = 'Saya mau konfirmasi pesanan nomor 12345, tolong dicek ya. '.repeat(5).trim();
+    await injectSms(sim, { from: '+6285700000001', text: long }).applied();
+    await injectSms(sim, { from: '+6285700000002', text: 'OK' }).applied();
+    await server.waitFor(() => server.inbound.length === 2, 40_000, 'two inbound');
+    const byFrom = Object.fromEntries(server.inbound.map((m) => [m.from, m]));
+    assert.equal(byFrom['+6285700000001']!.text, long);
+    assert.ok(byFrom['+6285700000001']!.parts >= 2);
+    assert.equal(byFrom['+6285700000002']!.text, 'OK');
+    await until(() => ls(join(state, 'inbox-archive')).length >= 3, 10_000, 'archived');
+  });
+});
+
+test('a file failing with +CMS ERROR forever is moved to error/ after 3 attempts; the queue moves on', { skip, timeout: 120_000 }, async () => {
+  await withSim({}, ['--max-attempts', '3'], async ({ gammu, sim, server }) => {
+    await setFaults(sim, { cmsError: { code: 500, remaining: null } }).applied();
+    server.enqueue(leased({ id: 'stuck', priority: 'high', to: '+6281200000010' }));
+    await server.waitFor(() => statuses(server, 'stuck').includes('spooled'), 20_000, 'spooled');
+    server.enqueue(leased({ id: 'behind', priority: 'normal', to: '+6281200000011' }));
+    await server.waitFor(() => statuses(server, 'stuck').includes('failed'), 60_000, 'stuck file failed');
+    const failed = server.reports.find((r) => r.message_id === 'stuck' && r.status === 'failed')!;
+    assert.match(failed.detail!, /gammu: Error .*3 attempts/);
+    assert.ok(ls(gammu.spool.error).some((n) => n.includes('_stuck.txt')));
+    assert.ok(!ls(gammu.spool.outbox).some((n) => n.includes('_stuck.txt')));
+    await clearFaults(sim).applied();
+    await server.waitFor(() => statuses(server, 'behind').includes('sent'), 40_000, 'message behind it sent');
+    const got = await waitForHandsetMessage(sim, '+6281200000011', { timeoutMs: 5000 });
+    assert.equal(got.text, 'Kode OTP: 123456');
+    const attempts = [...readFileSync(gammu.logfile, 'utf8').matchAll(/Error getting send status|Error sending SMS/g)].length;
+    assert.ok(attempts >= 3 && attempts <= 6, `gammu attempts: ${attempts}`);
+  });
+});
