@@ -1,0 +1,181 @@
+/**
+ * End to end through real parts: HTTP API → kirim server → kirim gateway →
+ * gammu-smsd (files backend, LANG=C) → kirim modem-sim, and status, delivery
+ * reports and inbound SMS back. What a handset received is read from the
+ * simulator's records, decoded from the PDUs gammu sent.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { clearFaults, injectSms, injectStatusReport, setFaults } from '../src/modem-sim/control.js';
+import { readHandset, waitForHandsetMessage } from '../src/modem-sim/state.js';
+import { startStack, webhookReceiver, type Stack } from './support/stack.js';
+import { waitFor } from './support/process.js';
+
+const OTP_TEXT = /^Kode verifikasi Kirim Anda: (\d{6})\. Berlaku 10 menit\. Jangan berikan kode ini kepada siapa pun\.$/;
+
+describe('SMS end to end through gammu-smsd and modem-sim', () => {
+  let s: Stack;
+  let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
+
+  before(async () => {
+    s = await startStack({ gatewayArgs: ['--max-attempts', '2', '--stuck-seconds', '30'] });
+    hooks = await webhookReceiver();
+    const wh = await s.api('POST', '/v1/webhooks', { url: hooks.url, events: ['message.sent', 'message.delivered', 'message.failed', 'message.received', 'verification.approved', 'gateway.online', 'gateway.offline'] });
+    assert.equal(wh.status, 201, JSON.stringify(wh.body));
+    assert.match(wh.body.secret, /^whsec_/);
+    hooks.setSecret(wh.body.secret);
+  });
+  after(async () => {
+    await s?.close();
+    await hooks?.close();
+  });
+
+  const status = async (id: string) => (await s.api('GET', `/v1/messages/${id}`)).body;
+  const waitStatus = (id: string, want: string, timeoutMs = 30_000) =>
+    waitFor(async () => ((await status(id)).status === want ? status(id) : null), { timeoutMs, what: `message ${id} to be ${want}` });
+
+  test('an OTP started over HTTP arrives on the handset with the exact text and is approved', async () => {
+    const t0 = Date.now();
+    const v = await s.api('POST', '/v1/verifications', { to: '081234567890', channel: 'sms' });
+    assert.equal(v.status, 201);
+    const got = await waitForHandsetMessage(s.simState, '+6281234567890', { timeoutMs: 30_000 });
+    const arrived = Date.now() - t0;
+    const m = OTP_TEXT.exec(got.text);
+    assert.ok(m, `exact OTP text, got ${JSON.stringify(got.text)}`);
+    assert.equal(got.encoding, 'gsm7');
+    assert.equal(got.parts, 1);
+    assert.ok(arrived < 15_000, `arrived after ${arrived} ms`);
+    const list = await s.api('GET', '/v1/messages?limit=5');
+    const msg = list.body.data.find((x: { verification_id?: string }) => x.verification_id === v.body.id);
+    const sent = await waitStatus(msg.id, 'sent');
+    assert.deepEqual(sent.events.map((e: { status: string }) => e.status), ['queued', 'dispatched', 'spooled', 'sent']);
+    assert.ok(!JSON.stringify(sent).includes(m[1]!), 'the stored message never shows the code');
+    const check = await s.api('POST', '/v1/verifications/check', { to: '081234567890', code: m[1] });
+    assert.equal(check.body.status, 'approved');
+    await waitFor(() => hooks.events.find((e) => e.type === 'verification.approved' && e.data.id === v.body.id), { what: 'verification.approved webhook' });
+    assert.ok(hooks.events.every((e) => e.valid), 'every webhook carries a valid signature');
+  });
+
+  test('a UCS-2 text and a 400-character text arrive intact; a delivery report makes the message delivered', async () => {
+    const uni = 'Kode: 654321 — ✓ 😀 Terima kasih!';
+    const long = Array.from({ length: 400 }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[i % 36]).join('');
+    const a = await s.api('POST', '/v1/messages', { to: '+6281111111111', channel: 'sms', text: uni });
+    const b = await s.api('POST', '/v1/messages', { to: '+6281111111112', channel: 'sms', text: long });
+    assert.equal(a.body.encoding, 'ucs2');
+    assert.equal(b.body.segments, 3);
+    const ga = await waitForHandsetMessage(s.simState, '+6281111111111', { timeoutMs: 30_000 });
+    const gb = await waitForHandsetMessage(s.simState, '+6281111111112', { timeoutMs: 30_000 });
+    assert.equal(ga.text, uni);
+    assert.equal(ga.encoding, 'ucs2');
+    assert.equal(gb.text, long);
+    assert.equal(gb.parts, 3);
+    assert.ok(gb.delivery_report_requested);
+    await waitStatus(b.body.id, 'sent');
+    // The network confirms every part: the message is delivered.
+    for (const ref of gb.references) await injectStatusReport(s.simState, { reference: ref, status: 'delivered' }).applied(10_000);
+    const delivered = await waitStatus(b.body.id, 'delivered', 40_000);
+    assert.equal(delivered.status, 'delivered');
+    await waitFor(() => hooks.events.find((e) => e.type === 'message.delivered' && e.data.id === b.body.id), { what: 'message.delivered webhook' });
+  });
+
+  test('inbound SMS, single and multipart, reach GET /v1/inbound and the webhook', async () => {
+    const longReply = 'Balasan panjang: ' + 'x'.repeat(200);
+    await injectSms(s.simState, { from: '+6281222223333', text: 'YA 123' }).applied(10_000);
+    await injectSms(s.simState, { from: '+6281222224444', text: longReply }).applied(10_000);
+    const inbound = await waitFor(async () => {
+      const r = await s.api('GET', '/v1/inbound?limit=10');
+      const a = r.body.data.find((x: { from: string }) => x.from === '+6281222223333');
+      const b = r.body.data.find((x: { from: string }) => x.from === '+6281222224444');
+      return a && b ? { a, b } : null;
+    }, { timeoutMs: 40_000, what: 'inbound SMS' });
+    assert.equal(inbound.a.text, 'YA 123');
+    assert.equal(inbound.b.text, longReply);
+    assert.equal(inbound.a.gateway, s.gatewayId);
+    const hook = await waitFor(() => hooks.events.find((e) => e.type === 'message.received' && e.data.from === '+6281222224444'), { what: 'message.received webhook' });
+    assert.equal(hook.data.text, longReply);
+    assert.ok(hook.valid);
+  });
+
+  test('messages leave in priority order: high before normal before low', async () => {
+    await s.stopGateway();
+    const low = await s.api('POST', '/v1/messages', { to: '+6281333330000', channel: 'sms', text: 'low', priority: 'low' });
+    const normal = await s.api('POST', '/v1/messages', { to: '+6281333330000', channel: 'sms', text: 'normal', priority: 'normal' });
+    const high = await s.api('POST', '/v1/messages', { to: '+6281333330000', channel: 'sms', text: 'high', priority: 'high' });
+    s.startGateway();
+    for (const m of [low, normal, high]) await waitStatus(m.body.id, 'sent');
+    const got = readHandset(s.simState, '+6281333330000').map((m) => m.text);
+    assert.deepEqual(got, ['high', 'normal', 'low']);
+  });
+
+  test('a send error fails the message with the reason and does not block the queue', async () => {
+    await setFaults(s.simState, { cmsError: { code: 38, remaining: null } }).applied(10_000);
+    const bad = await s.api('POST', '/v1/messages', { to: '+6281444440000', channel: 'sms', text: 'this one fails' });
+    const failed = await waitStatus(bad.body.id, 'failed', 60_000);
+    const last = failed.events[failed.events.length - 1];
+    assert.match(last.detail, /CMS|38|fail/i);
+    await clearFaults(s.simState).applied(10_000);
+    const good = await s.api('POST', '/v1/messages', { to: '+6281444440001', channel: 'sms', text: 'this one passes' });
+    await waitStatus(good.body.id, 'sent', 30_000);
+    assert.equal(readHandset(s.simState, '+6281444440000').length, 0);
+    assert.equal(readHandset(s.simState, '+6281444440001')[0]?.text, 'this one passes');
+    assert.equal(readdirSync(s.gammu.spool.outbox).filter((f) => f.startsWith('OUT')).length, 0, 'outbox drained');
+  });
+
+  test('an OTP whose gateway was offline past its expiry is expired and never reaches the handset', async () => {
+    await s.stopGateway();
+    const v = await s.api('POST', '/v1/verifications', { to: '+6281555550000', channel: 'sms' });
+    // Shorten its lifetime to two seconds.
+    const soon = Date.now() + 2_000;
+    await s.server.store.db.updateTable('verifications').set({ expires_at: soon }).where('id', '=', v.body.id).execute();
+    await s.server.store.db.updateTable('messages').set({ expires_at: soon }).where('verification_id', '=', v.body.id).execute();
+    await new Promise((r) => setTimeout(r, 3_000));
+    s.startGateway();
+    const msgId = (await s.server.store.messagesOfVerification(v.body.id))[0]!.id;
+    await waitStatus(msgId, 'expired', 10_000);
+    assert.equal((await s.api('GET', `/v1/verifications/${v.body.id}`)).body.status, 'expired');
+    // Give the gateway time to (wrongly) write anything.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(readHandset(s.simState, '+6281555550000').length, 0);
+  });
+
+  test('gateway SIGKILLed during a burst, then restarted: every message reaches its handset exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await s.api('POST', '/v1/messages', { to: `+62816666600${String(i).padStart(2, '0')}`, channel: 'sms', text: `burst ${i}` });
+      ids.push(r.body.id);
+    }
+    await waitFor(async () => (await Promise.all(ids.map(status))).some((m) => m.status === 'spooled' || m.status === 'sent'), { what: 'the first spool' });
+    await s.stopGateway('SIGKILL');
+    s.startGateway();
+    for (const id of ids) await waitStatus(id, 'sent', 60_000);
+    for (let i = 0; i < 8; i++) {
+      const got = readHandset(s.simState, `+62816666600${String(i).padStart(2, '0')}`);
+      assert.deepEqual(got.map((m) => m.text), [`burst ${i}`], `handset ${i} got its message once`);
+    }
+  });
+
+  test('the server restarts mid-run: reports made while it was down arrive afterwards', async () => {
+    const r = await s.api('POST', '/v1/messages', { to: '+6281777770000', channel: 'sms', text: 'across a restart' });
+    await waitStatus(r.body.id, 'spooled', 20_000).catch(() => null);
+    await s.stopServer();
+    await waitForHandsetMessage(s.simState, '+6281777770000', { timeoutMs: 30_000 });
+    await new Promise((res) => setTimeout(res, 1_000));
+    await s.startServerAgain();
+    const m = await waitStatus(r.body.id, 'sent', 30_000);
+    assert.equal(m.status, 'sent');
+    assert.equal(readHandset(s.simState, '+6281777770000').length, 1);
+  });
+
+  test('a modem that stops answering is reported unhealthy by the heartbeat', async () => {
+    await setFaults(s.simState, { networkLost: true }).applied(10_000);
+    const health = await waitFor(async () => {
+      const gw = await s.server.store.getGateway(s.gatewayId);
+      const h = gw?.health ? JSON.parse(gw.health) : null;
+      return h && h.modem.ok === false ? h : null;
+    }, { timeoutMs: 60_000, what: 'an unhealthy heartbeat' });
+    assert.equal(health.modem.ok, false);
+    assert.ok(health.modem.error);
+    await clearFaults(s.simState).applied(10_000);
+  });
+});
