@@ -116,6 +116,11 @@ test('expired at lease: never written, expired reported', { skip }, async () => 
     await r.server.waitFor(() => statuses(r.server, 'msg_late').includes('expired'), 20_000, 'expired');
     assert.deepEqual(statuses(r.server, 'msg_late'), ['expired']);
     assert.deepEqual(ls(r.spool.outbox), []);
+    // gammu-smsd is not running here: the agent keeps going and says so.
+    await r.server.waitFor(() => r.server.heartbeats.some((h) => !h.modem.ok && /not running/.test(h.modem.error ?? '')), 20_000, 'unhealthy heartbeat');
+    const hb = r.server.heartbeats.at(-1)!;
+    assert.equal(hb.spool.outbox, 0);
+    assert.equal(typeof hb.spool.pending_reports, 'number');
   } finally {
     await r.close();
   }

@@ -1,0 +1,39 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * Two builds:
+ * - dist/cli.js: the `kirim` command for the installed package (bin/kirim.js
+ *   imports it); dependencies stay in node_modules.
+ * - dist/kirim-gateway.js: the gateway agent as ONE file with every
+ *   dependency inside and no native module, for Node 18+ on a Raspberry Pi:
+ *   copy it and run `node kirim-gateway.js --server … --token … --smsdrc …`.
+ */
+export default defineConfig([
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    outDir: 'dist',
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+  },
+  {
+    entry: { 'kirim-gateway': 'src/gateway/standalone.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node18',
+    outDir: 'dist',
+    clean: false,
+    splitting: false,
+    sourcemap: false,
+    // Bundle everything: the file must run without node_modules.
+    noExternal: [/.*/],
+    // CommonJS dependencies (commander, pino) call require() for Node's
+    // built-ins; an ES module has no require, so give them one.
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __kirimCreateRequire } from 'node:module';\nconst require = __kirimCreateRequire(import.meta.url);",
+    },
+  },
+]);
