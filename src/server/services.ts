@@ -7,6 +7,7 @@ import type { ServerContext } from './context.js';
 import { createGatewayService, type GatewayService } from './channels/gateway/service.js';
 import type { EmailTransport } from './channels/email/types.js';
 import { createEmailWorker, type EmailWorker } from './channels/email/worker.js';
+import { createSeedOutboxWriter, type SeedOutboxWriter } from './channels/seed-outbox/writer.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
 import { createLimits, type Limits } from './limits.js';
 import { createMessageService, type MessageService } from './messages/service.js';
@@ -22,6 +23,8 @@ export interface Services {
   gateways: GatewayService;
   webhooks: WebhookService;
   email: EmailWorker;
+  /** Seed compatibility (KIRIM_SEED_OUTBOX): SMS as gammu files in a folder for the seed's rsync. */
+  seedOutbox?: SeedOutboxWriter;
   /** Starts background work (workers, sweeper). */
   start(): void;
   /** Stops background work and waits for what is in flight. */
@@ -41,6 +44,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
   const gateways = createGatewayService(ctx, messages);
   const webhooks = createWebhookService(ctx);
   const email = createEmailWorker(ctx, messages, transport);
+  const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
   const { bus, log } = ctx;
 
   const safe = (what: string, p: Promise<unknown>) => p.catch((err) => log.error({ err }, `${what} failed`));
@@ -93,10 +97,12 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     gateways,
     webhooks,
     email,
+    ...(seedOutbox ? { seedOutbox } : {}),
     sweep,
     start() {
       email.start();
       webhooks.start();
+      seedOutbox?.start();
       timer = setInterval(() => {
         if (sweeping) return;
         sweeping = sweep()
@@ -110,6 +116,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     async stop() {
       clearInterval(timer);
       await sweeping;
+      await seedOutbox?.stop();
       await email.stop();
       await webhooks.stop();
     },
