@@ -128,3 +128,19 @@ test('a file failing with +CMS ERROR forever is moved to error/ after 3 attempts
     assert.ok(attempts >= 3 && attempts <= 6, `gammu attempts: ${attempts}`);
   });
 });
+
+test('without a gammu log, a file stuck at the head of the outbox is moved after --stuck-seconds', { skip, timeout: 120_000 }, async () => {
+  await withSim({ logfile: 'syslog' }, ['--stuck-seconds', '4'], async ({ gammu, sim, server }) => {
+    await setFaults(sim, { cmsError: { code: 500, remaining: null } }).applied();
+    server.enqueue(leased({ id: 'stuck_nolog', priority: 'high', to: '+6281200000020' }));
+    await server.waitFor(() => statuses(server, 'stuck_nolog').includes('spooled'), 20_000, 'spooled');
+    const spooledAt = Date.now();
+    await server.waitFor(() => statuses(server, 'stuck_nolog').includes('failed'), 60_000, 'stuck file failed');
+    assert.ok(Date.now() - spooledAt >= 3500, 'not before --stuck-seconds');
+    assert.match(server.reports.find((r) => r.status === 'failed')!.detail!, /did not send it within 4 s/);
+    assert.ok(ls(gammu.spool.error).some((n) => n.includes('_stuck_nolog.txt')));
+    await clearFaults(sim).applied();
+    server.enqueue(leased({ id: 'after', to: '+6281200000021' }));
+    await server.waitFor(() => statuses(server, 'after').includes('sent'), 40_000, 'next message sent');
+  });
+});

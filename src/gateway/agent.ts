@@ -514,13 +514,15 @@ export class GatewayAgent {
       this.head = undefined;
       return;
     }
-    if (this.head?.file !== first) {
+    // The clock only runs while the modem is healthy: a stopped gammu-smsd
+    // or a lost network is not the file's fault.
+    if (this.head?.file !== first || !this.modem.ok) {
       this.head = { file: first, since: now };
       return;
     }
     // A head that does not move while the modem is healthy blocks every
     // file behind it; without a log this is the only way to notice.
-    if (this.modem.ok && now - this.head.since >= this.opts.stuckSeconds * 1000) {
+    if (now - this.head.since >= this.opts.stuckSeconds * 1000) {
       await this.quarantine(first, `gammu did not send it within ${this.opts.stuckSeconds} s while the modem was healthy`);
       this.head = undefined;
     }
