@@ -20,6 +20,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const GLOBAL_EVENTS = new Set(['message.received', 'gateway.online', 'gateway.offline']);
 /** How long a claimed delivery is hidden from other workers while it runs. */
 const CLAIM_MS = 60_000;
+/** How long the list of subscriptions is reused. */
+const SUBSCRIPTIONS_TTL_MS = 2_000;
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
@@ -28,6 +30,20 @@ export function createWebhookService(ctx: ServerContext) {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> | null = null;
+
+  // Every message state change asks which endpoints listen; reading them
+  // from the store each time would put a query on the hot path. The list is
+  // kept briefly and dropped whenever this server changes it (another server
+  // sharing PostgreSQL sees a change within SUBSCRIPTIONS_TTL_MS).
+  let cached: { at: number; hooks: Array<WebhookRow & { events: Set<string> }> } | null = null;
+  async function subscriptions() {
+    const now = Date.now();
+    if (!cached || now - cached.at > SUBSCRIPTIONS_TTL_MS) {
+      const rows = await store.listWebhooks();
+      cached = { at: now, hooks: rows.map((r) => Object.assign({}, r, { events: new Set(JSON.parse(r.events) as string[]) })) };
+    }
+    return cached.hooks;
+  }
 
   const view = (w: WebhookRow, secret?: string) => ({
     id: w.id,
@@ -59,7 +75,10 @@ export function createWebhookService(ctx: ServerContext) {
     if (!result.retryable || attempts > webhookRetryDelays.length) {
       ctx.metrics.webhookDeliveries.inc({ outcome: 'failed' });
       await store.updateWebhookDelivery(id, { state: 'failed', attempts, last_error: detail, updated_at: at });
-      if (result.status === 410) await store.disableWebhook(hook.id, at);
+      if (result.status === 410) {
+        await store.disableWebhook(hook.id, at);
+        cached = null;
+      }
       return;
     }
     ctx.metrics.webhookDeliveries.inc({ outcome: 'retry' });
@@ -90,6 +109,7 @@ export function createWebhookService(ctx: ServerContext) {
       const secret = generateWebhookSecret();
       const row: WebhookRow = { id, api_key_id: apiKeyId, url: body.url, events: JSON.stringify([...new Set(body.events)]), secret_enc: keyring.encrypt(id, secret), created_at: now, disabled_at: null };
       await store.insertWebhook(row);
+      cached = null;
       return view(row, secret);
     },
     async list(apiKeyId: string) {
@@ -99,20 +119,24 @@ export function createWebhookService(ctx: ServerContext) {
       const w = await store.getWebhook(id, apiKeyId);
       if (!w || w.disabled_at) throw notFound('webhook');
       await store.disableWebhook(id, ctx.now());
+      cached = null;
     },
 
     /** Stores one delivery per endpoint subscribed to `type` (the owner's, or everyone's for global events). */
     async emit(type: string, data: Record<string, unknown>, apiKeyId: string | null): Promise<void> {
-      const hooks = await store.listWebhooks(GLOBAL_EVENTS.has(type) || apiKeyId === null ? undefined : apiKeyId);
+      const global = GLOBAL_EVENTS.has(type) || apiKeyId === null;
+      const hooks = (await subscriptions()).filter((h) => h.events.has(type) && (global || h.api_key_id === apiKeyId));
       const now = ctx.now();
       let any = false;
       for (const h of hooks) {
-        if (!(JSON.parse(h.events) as string[]).includes(type)) continue;
         await store.insertWebhookDelivery({ id: newId('whd', now), webhook_id: h.id, type, payload: JSON.stringify(data), state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: now, updated_at: now });
         any = true;
       }
       if (any) kick();
     },
+
+    /** Delivers everything due now (tests and maintenance). */
+    runOnce: () => drain(),
 
     start() {
       running = true;
