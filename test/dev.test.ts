@@ -36,6 +36,9 @@ test('kirim dev runs server, gateway, gammu-smsd and modem-sim, and stops them a
     const simState = join(dataDir, 'modem-sim');
     const got = await waitFor(() => readHandset(simState, '+6281234567890')[0], { timeoutMs: 45_000, what: 'the OTP on the simulated handset' });
     assert.match(got.text, /^Kode verifikasi Kirim Anda: \d{6}\./);
+    // The simulated network confirms delivery, so the message ends delivered.
+    const msgId = (await api('GET', '/v1/messages?limit=1')).body.data[0].id;
+    await waitFor(async () => (await api('GET', `/v1/messages/${msgId}`)).body.status === 'delivered', { timeoutMs: 45_000, what: 'the OTP message to be delivered' });
     const e = await api('POST', '/v1/verifications', { to: 'dev@example.test', channel: 'email' });
     assert.equal(e.status, 201);
     // The development mailbox holds the mail.

@@ -89,7 +89,7 @@ export function devCommand(): Command {
         mkdirSync(simState, { recursive: true });
         gammu = startGammuSmsd({
           dir: join(config.dataDir, 'gammu'),
-          modem: { kind: 'modem-sim', command: `${shellQuote(process.execPath)} ${shellQuote(KIRIM_BIN)} modem-sim --state ${shellQuote(simState)}` },
+          modem: { kind: 'modem-sim', command: `${shellQuote(process.execPath)} ${shellQuote(KIRIM_BIN)} modem-sim --auto-report --state ${shellQuote(simState)}` },
         });
 
         gateway = spawn(process.execPath, [KIRIM_BIN, 'gateway', '--server', server.url, '--token', creds.gatewayToken, '--smsdrc', gammu.smsdrc], {

@@ -76,7 +76,8 @@ export function modemSimCommand(): Command {
     // Not mandatory here: commander would demand it of the subcommands too.
     .option('--state <dir>', 'state folder of the simulated modem (required)')
     .option('--log <file>', 'append a transcript of every AT line in and out (also env KIRIM_MODEM_SIM_LOG)')
-    .action(async (opts: { state?: string; log?: string }) => {
+    .option('--auto-report', 'answer every part that asks for a delivery report with "delivered", as a network would')
+    .action(async (opts: { state?: string; log?: string; autoReport?: boolean }) => {
       if (!opts.state) throw new UserError("required option '--state <dir>' not specified");
       const stateDir = resolve(opts.state);
       const logFile = opts.log ?? process.env.KIRIM_MODEM_SIM_LOG;
@@ -88,6 +89,7 @@ export function modemSimCommand(): Command {
           input: process.stdin,
           output: process.stdout,
           ...(logFile ? { logFile: resolve(logFile) } : {}),
+          ...(opts.autoReport ? { autoReport: true } : {}),
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

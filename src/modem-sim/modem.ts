@@ -91,6 +91,8 @@ export class SimModem {
   constructor(
     readonly stateDir: string,
     private readonly log: (line: string) => void = () => {},
+    /** `autoReport`: answer every part that asks for a delivery report with a "delivered" report, as a network would. */
+    private readonly options: { autoReport?: boolean } = {},
   ) {
     ensureStateDir(stateDir);
     this.paths = statePaths(stateDir);
@@ -338,6 +340,8 @@ export class SimModem {
       received_at: now,
     };
     appendJsonLine(this.paths.parts, part);
+    // The network's confirmation; gammu finds it on its next poll.
+    if (this.options.autoReport && pdu.statusReportRequested) this.apply({ type: 'report', reference, status: 'delivered' });
     const p: PendingPart = {
       seq: ud.concat?.seq ?? 1,
       text: ud.text,

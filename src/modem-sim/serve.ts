@@ -14,6 +14,8 @@ export interface ServeOptions {
   output: Writable;
   /** Appends a transcript of every line in (`>>`) and out (`<<`) to this file. */
   logFile?: string;
+  /** Answer parts that ask for it with a "delivered" status report. */
+  autoReport?: boolean;
 }
 
 /** Makes control characters visible in the transcript. */
@@ -49,7 +51,7 @@ export function serveModemSim(opts: ServeOptions): Promise<void> {
         }
       }
     : undefined;
-  const modem = new SimModem(opts.stateDir, log ? (l) => log(`-- ${l}`) : undefined);
+  const modem = new SimModem(opts.stateDir, log ? (l) => log(`-- ${l}`) : undefined, { autoReport: opts.autoReport ?? false });
   log?.(`-- modem-sim started (pid ${process.pid}), state ${opts.stateDir}`);
   let broken = false;
   const engine = new AtEngine(modem, {
