@@ -185,6 +185,25 @@ for (const dialect of DIALECTS) {
       assert.ok(Date.now() - empty >= 290, 'an empty poll waits its wait_ms');
     });
 
+    test('a lease that lapses before spooled is requeued; a spooled message is never leased again', async () => {
+      const a = (await s.api('POST', '/v1/messages', { to: '+6281400000001', channel: 'sms', text: 'lapse' })).body;
+      const b = (await s.api('POST', '/v1/messages', { to: '+6281400000002', channel: 'sms', text: 'keep' })).body;
+      const leased = await leaseAll(s);
+      assert.ok(leased.some((m) => m.id === a.id) && leased.some((m) => m.id === b.id));
+      await s.gw('/reports', { reports: [{ message_id: b.id, status: 'spooled', at: new Date().toISOString() }] });
+      await s.store.db.updateTable('messages').set({ lease_until: Date.now() - 1 }).where('id', 'in', [a.id, b.id]).execute();
+      await s.services.sweep();
+      const ma = (await s.api('GET', `/v1/messages/${a.id}`)).body;
+      assert.equal(ma.status, 'queued');
+      assert.match(ma.events.at(-1).detail, /lease lapsed/);
+      assert.equal((await s.api('GET', `/v1/messages/${b.id}`)).body.status, 'spooled');
+      const again = await leaseAll(s);
+      assert.deepEqual(again.filter((m) => m.id === a.id || m.id === b.id).map((m) => m.id), [a.id]);
+      // The gateway that wrote it late may still report it: the report is accepted.
+      const late = await s.gw('/reports', { reports: [{ message_id: a.id, status: 'sent', at: new Date().toISOString() }] });
+      assert.equal(late.body.results[0].outcome, 'applied');
+    });
+
     test('a verification whose SMS failed shows failed', async () => {
       const to = '+6281366666666';
       const v = (await s.api('POST', '/v1/verifications', { to, channel: 'sms' })).body;
