@@ -59,6 +59,8 @@ async function rig(): Promise<Rig> {
       t.cleanup();
     },
   };
+  // Ready once its first heartbeat arrived (timing-sensitive tests start from here).
+  await server.waitFor(() => server.heartbeats.length > 0, 30_000, 'agent start');
   return r;
 }
 
@@ -129,7 +131,7 @@ test('expired at lease: never written, expired reported', { skip }, async () => 
 test('expired while waiting in the outbox (gammu stopped): withdrawn and reported; gammu never sends it', { skip }, async () => {
   const r = await rig();
   try {
-    r.server.enqueue(leased({ id: 'msg_wait', expires_at: new Date(Date.now() + 2500).toISOString() }), leased({ id: 'msg_keep' }));
+    r.server.enqueue(leased({ id: 'msg_wait', expires_at: new Date(Date.now() + 4000).toISOString() }), leased({ id: 'msg_keep' }));
     await r.server.waitFor(() => statuses(r.server, 'msg_wait').includes('spooled'), 20_000, 'spooled');
     assert.equal(ls(r.spool.outbox).length, 2);
     await r.server.waitFor(() => statuses(r.server, 'msg_wait').includes('expired'), 20_000, 'expired');

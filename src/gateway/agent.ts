@@ -492,6 +492,7 @@ export class GatewayAgent {
         if (m.state === 'writing') this.journal.transition(m.id, 'spooled');
         if (this.journal.transition(m.id, 'failed', { detail })) this.log.warn({ messageId: m.id, detail }, 'failed');
         this.failures.delete(m.file);
+        this.outboxErrors.delete(m.file);
       }
     }
   }
@@ -509,6 +510,10 @@ export class GatewayAgent {
       }
     }
     const queue = await outboxQueue(this.dirs.outbox);
+    // Forget what the log said about files that left the outbox (bounded memory).
+    const present = new Set(queue);
+    for (const f of this.taken) if (!present.has(f)) this.taken.delete(f);
+    for (const f of this.failures.keys()) if (!present.has(f)) this.failures.delete(f);
     const first = queue[0];
     if (!first) {
       this.head = undefined;
@@ -640,7 +645,9 @@ export class GatewayAgent {
         await this.serialize(async () =>
           this.onDeliveryReport({ status: first.statusReport!.status, number: first.statusReport!.number || g.sender, reference: first.statusReport!.reference }),
         );
-      } else if (logged === true || (logged === undefined && !this.tailer && (REPORT_WORDS as readonly string[]).includes(text.trim()))) {
+      } else if (logged === true || (logged === undefined && (REPORT_WORDS as readonly string[]).includes(text.trim()))) {
+        // Not in the log we read (no log file, or written before our start):
+        // a status word counts as a report only if a message waits for one.
         const status = text.trim();
         const matched = await this.serialize(async () => this.onDeliveryReport({ status, number: g.sender }));
         isReport = logged === true || matched;

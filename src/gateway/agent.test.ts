@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { GatewayAgent, sameNumber } from './agent.js';
+import { startTestGatewayServer, leased } from './test-server.js';
+
+test('numbers written differently still match', () => {
+  assert.ok(sameNumber('+6281234567890', '6281234567890'));
+  assert.ok(sameNumber('+6281234567890', '081234567890'));
+  assert.ok(!sameNumber('+6281234567890', '+6281234567891'));
+  assert.ok(!sameNumber('+62812', '812'));
+  assert.ok(sameNumber('Shop', 'Shop'));
+});
+
+test('in-process agent without gammu: spools, withdraws at expiry, forwards a status word as SMS when nothing waits for a report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  const srv = await startTestGatewayServer();
+  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
+  const smsdrc = join(dir, 'smsdrc');
+  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\nlogfile = ${dir}/smsd.log\n`);
+  const agent = new GatewayAgent({
+    server: srv.url,
+    token: srv.token,
+    smsdrc,
+    logger: pino({ level: 'silent' }),
+    monitorCommand: join(dir, 'no-monitor'),
+    inboxSettleMs: 100,
+    raceSettleMs: 100,
+  });
+  try {
+    await agent.start();
+    assert.equal(agent.stateDir, join(dir, 'kirim-gateway'));
+    srv.enqueue(leased({ id: 'soon', expires_at: new Date(Date.now() + 1500).toISOString() }));
+    await srv.waitFor(() => srv.reports.some((r) => r.message_id === 'soon' && r.status === 'expired'), 10_000, 'expired');
+    assert.deepEqual(readdirSync(join(dir, 'outbox')), []);
+    assert.equal(agent.messageState('soon')?.state, 'expired');
+    writeFileSync(join(dir, 'inbox', 'IN20260101_000000_00_+628111_00.txt'), 'Delivered');
+    await srv.waitFor(() => srv.inbound.length === 1, 10_000, 'inbound');
+    assert.equal(srv.inbound[0]!.text, 'Delivered');
+    await srv.waitFor(() => srv.heartbeats.length > 0, 10_000, 'heartbeat');
+    assert.equal(srv.heartbeats[0]!.modem.ok, false);
+    assert.match(srv.heartbeats[0]!.modem.error!, /not installed/);
+  } finally {
+    await agent.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
