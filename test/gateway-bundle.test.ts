@@ -50,8 +50,10 @@ test('the gateway bundle is one self-contained file that runs the agent', { time
       assert.equal(ls(gammu.spool.sent).length, 1);
     } finally {
       const exited = new Promise((r) => agent.once('exit', (code) => r(code)));
+      const t0 = Date.now();
       agent.kill('SIGTERM');
       assert.equal(await exited, 0, 'SIGTERM stops cleanly');
+      assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
       await gammu.stop();
       await server.close();
     }

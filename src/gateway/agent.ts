@@ -360,10 +360,7 @@ export class GatewayAgent {
     while (!this.stopping) {
       const pending = this.journal.pendingReports().slice(0, 500);
       if (pending.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.wakeReports = resolve;
-          setTimeout(resolve, 5000);
-        });
+        await wakeableSleep(5000, (wake) => (this.wakeReports = wake));
         continue;
       }
       try {
@@ -404,10 +401,7 @@ export class GatewayAgent {
         this.log.error({ err }, 'spool scan failed');
       }
       this.wakeReports();
-      await new Promise<void>((resolve) => {
-        this.wakeTick = resolve;
-        setTimeout(resolve, this.opts.logPollMs);
-      });
+      await wakeableSleep(this.opts.logPollMs, (wake) => (this.wakeTick = wake));
     }
   }
 
@@ -766,6 +760,18 @@ export class GatewayAgent {
   messageState(id: string): MessageRecord | undefined {
     return this.journal.get(id);
   }
+}
+
+/** Sleeps `ms` or until the wake function handed to `register` is called; no timer outlives it. */
+function wakeableSleep(ms: number, register: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      resolve();
+    }
+    register(done);
+  });
 }
 
 /** Compares phone numbers written differently (`+62812…`, `62812…`, `0812…`). */
