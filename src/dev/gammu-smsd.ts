@@ -46,7 +46,7 @@ export function gammuSmsdInstalled(): boolean {
   return spawnSync('sh', ['-c', 'command -v gammu-smsd'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The settings measured to work best with the files backend (see docs/gammu.md). */
+/** The settings measured to work best with the files backend (deploy/gammu-smsdrc explains each). */
 export const RECOMMENDED_SMSD: Record<string, string | number> = {
   service: 'files',
   transmitformat: 'auto',
