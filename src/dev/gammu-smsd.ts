@@ -84,7 +84,8 @@ export function writeGammuConfig(opts: GammuSmsdOptions): { smsdrc: string; spoo
     sentsmspath: spool.sent,
     errorsmspath: spool.error,
     logfile,
-    debuglevel: 1,
+    // 0 keeps message texts (OTP codes) out of gammu's log; the gateway needs no more.
+    debuglevel: 0,
     ...opts.smsd,
   };
   const text = [

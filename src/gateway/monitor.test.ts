@@ -39,3 +39,18 @@ test('an unknown signal (+CSQ: 99, shown as -1) is unhealthy', () => {
   assert.equal(h?.ok, false);
   assert.match(h?.error ?? '', /signal/);
 });
+
+test('a permission error is not mistaken for a stopped daemon', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-monitor-perm-'));
+  const fake = join(dir, 'monitor');
+  writeFileSync(fake, '#!/bin/sh\necho "Failed to map shared memory segment!" ; echo "Error 13: Permission denied"\nexit 255\n');
+  chmodSync(fake, 0o755);
+  try {
+    const h = await readModemHealth({ smsdrc: '/nonexistent', command: fake });
+    assert.equal(h.ok, false);
+    assert.match(h.error ?? '', /permission denied/);
+    assert.doesNotMatch(h.error ?? '', /not running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

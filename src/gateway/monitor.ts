@@ -80,7 +80,11 @@ export function readModemHealth({ smsdrc, timeoutMs = 5000, command = 'gammu-sms
     child.on('close', (code) => {
       const health = code === 0 ? parseMonitorOutput(out) : undefined;
       if (health) return finish(health);
-      const why = /Failed to map shared memory/.test(out)
+      // The daemon's shared memory is mode 0744 and the monitor attaches it
+      // read-write: another user gets "Permission denied" although it runs.
+      const why = /Permission denied/i.test(out)
+        ? `${command} may not read gammu-smsd's shared memory (permission denied): run the gateway as gammu-smsd's user or give it CAP_IPC_OWNER (deploy/systemd/kirim-gateway.service)`
+        : /Failed to map shared memory/.test(out)
         ? 'gammu-smsd is not running with this config'
         : `${command} exited with ${code}: ${out.trim().split('\n').pop()?.slice(0, 200) ?? ''}`;
       finish({ ok: false, error: why });
