@@ -110,11 +110,15 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
 
   test('a send error fails the message with the reason and does not block the queue', async () => {
     await setFaults(s.simState, { cmsError: { code: 38, remaining: null } }).applied(10_000);
-    const bad = await s.api('POST', '/v1/messages', { to: '+6281444440000', channel: 'sms', text: 'this one fails' });
-    const failed = await waitStatus(bad.body.id, 'failed', 60_000);
-    const last = failed.events[failed.events.length - 1];
-    assert.match(last.detail, /CMS|38|fail/i);
-    await clearFaults(s.simState).applied(10_000);
+    try {
+      const bad = await s.api('POST', '/v1/messages', { to: '+6281444440000', channel: 'sms', text: 'this one fails' });
+      const failed = await waitStatus(bad.body.id, 'failed', 60_000);
+      const last = failed.events[failed.events.length - 1];
+      // gammu's reason (its wording depends on its debug level) and the agent's verdict.
+      assert.match(last.detail, /^gammu: .+; gave up after 2 attempts$/);
+    } finally {
+      await clearFaults(s.simState).applied(10_000);
+    }
     const good = await s.api('POST', '/v1/messages', { to: '+6281444440001', channel: 'sms', text: 'this one passes' });
     await waitStatus(good.body.id, 'sent', 30_000);
     assert.equal(readHandset(s.simState, '+6281444440000').length, 0);
@@ -159,9 +163,12 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
     const r = await s.api('POST', '/v1/messages', { to: '+6281777770000', channel: 'sms', text: 'across a restart' });
     await waitStatus(r.body.id, 'spooled', 20_000).catch(() => null);
     await s.stopServer();
-    await waitForHandsetMessage(s.simState, '+6281777770000', { timeoutMs: 30_000 });
-    await new Promise((res) => setTimeout(res, 1_000));
-    await s.startServerAgain();
+    try {
+      await waitForHandsetMessage(s.simState, '+6281777770000', { timeoutMs: 30_000 });
+      await new Promise((res) => setTimeout(res, 1_000));
+    } finally {
+      await s.startServerAgain();
+    }
     const m = await waitStatus(r.body.id, 'sent', 30_000);
     assert.equal(m.status, 'sent');
     assert.equal(readHandset(s.simState, '+6281777770000').length, 1);
@@ -169,13 +176,16 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
 
   test('a modem that stops answering is reported unhealthy by the heartbeat', async () => {
     await setFaults(s.simState, { networkLost: true }).applied(10_000);
-    const health = await waitFor(async () => {
-      const gw = await s.server.store.getGateway(s.gatewayId);
-      const h = gw?.health ? JSON.parse(gw.health) : null;
-      return h && h.modem.ok === false ? h : null;
-    }, { timeoutMs: 60_000, what: 'an unhealthy heartbeat' });
-    assert.equal(health.modem.ok, false);
-    assert.ok(health.modem.error);
-    await clearFaults(s.simState).applied(10_000);
+    try {
+      const health = await waitFor(async () => {
+        const gw = await s.server.store.getGateway(s.gatewayId);
+        const h = gw?.health ? JSON.parse(gw.health) : null;
+        return h && h.modem.ok === false ? h : null;
+      }, { timeoutMs: 60_000, what: 'an unhealthy heartbeat' });
+      assert.equal(health.modem.ok, false);
+      assert.ok(health.modem.error);
+    } finally {
+      await clearFaults(s.simState).applied(10_000);
+    }
   });
 });
