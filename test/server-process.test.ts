@@ -144,6 +144,17 @@ describe('CLI errors', () => {
     }
   });
 
+  test('gateways create prints a token once; gateways list shows the gateway', () => {
+    const dataDir = tempDir('kirim-gw-cli');
+    const c = kirim(['gateways', 'create', '--name', 'rumah-pi', '--data-dir', dataDir]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.match(c.stdout, /^kg_[A-Za-z0-9_-]{43}\n$/);
+    const l = kirim(['gateways', 'list', '--data-dir', dataDir]);
+    assert.equal(l.status, 0, l.stderr);
+    assert.match(l.stdout, /^gw_[0-9a-z]{26}\trumah-pi\tnew\tlast seen never\n$/);
+    assert.ok(!l.stdout.includes(c.stdout.trim()), 'the token is never shown again');
+  });
+
   test('--help exits 0', () => {
     const r = kirim(['server', '--help']);
     assert.equal(r.status, 0);

@@ -5,9 +5,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { gammuSmsdInstalled, startGammuSmsd, type GammuSmsdInstance } from '../dev/gammu-smsd.js';
-import { API_KEY_PREFIX, GATEWAY_TOKEN_PREFIX } from '../server/auth.js';
-import { generateToken, hashToken } from '../server/crypto.js';
-import { newId } from '../server/ids.js';
+import { hashToken } from '../server/crypto.js';
+import { createApiKey, createGateway } from '../server/credentials.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { Store } from '../server/store/index.js';
 import { UserError } from './errors.js';
@@ -32,12 +31,7 @@ async function devCredentials(store: Store, dataDir: string): Promise<DevCredent
     const saved = JSON.parse(readFileSync(file, 'utf8')) as DevCredentials;
     if ((await store.findApiKeyByHash(hashToken(saved.apiKey))) && (await store.findGatewayByHash(hashToken(saved.gatewayToken)))) return saved;
   }
-  const apiKey = generateToken(API_KEY_PREFIX);
-  const gatewayToken = generateToken(GATEWAY_TOKEN_PREFIX);
-  const now = Date.now();
-  await store.insertApiKey({ id: newId('key'), name: 'dev', key_hash: hashToken(apiKey), prefix: apiKey.slice(0, 7), created_at: now, revoked_at: null });
-  await store.insertGateway({ id: newId('gw'), name: 'dev-modem-sim', token_hash: hashToken(gatewayToken), prefix: gatewayToken.slice(0, 7), created_at: now, revoked_at: null, last_seen_at: null, state: 'new', health: null });
-  const creds = { apiKey, gatewayToken };
+  const creds = { apiKey: (await createApiKey(store, 'dev')).key, gatewayToken: (await createGateway(store, 'dev-modem-sim')).token };
   writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;
 }

@@ -1,10 +1,7 @@
 import { Command } from 'commander';
-import { API_KEY_PREFIX } from '../server/auth.js';
-import { generateToken, hashToken } from '../server/crypto.js';
-import { newId } from '../server/ids.js';
-import { openStore } from '../server/store/index.js';
+import { createApiKey } from '../server/credentials.js';
 import { UserError } from './errors.js';
-import { configFrom, describeDbError, withServerOptions } from './shared-options.js';
+import { withServerOptions, withStore } from './shared-options.js';
 
 /** Validates a --name value for keys and gateways. */
 export function checkName(name: string): string {
@@ -20,17 +17,8 @@ export function keysCommand(): Command {
       .requiredOption('--name <name>', 'a name to tell the key apart')
       .action(async (flags) => {
         const name = checkName(flags.name);
-        const config = configFrom(flags, { secret: false });
-        const store = await openStore(config.db).catch((err) => {
-          throw describeDbError(config.db, err);
-        });
-        try {
-          const key = generateToken(API_KEY_PREFIX);
-          await store.insertApiKey({ id: newId('key'), name, key_hash: hashToken(key), prefix: key.slice(0, 7), created_at: Date.now(), revoked_at: null });
-          process.stdout.write(`${key}\n`);
-        } finally {
-          await store.close();
-        }
+        const { key } = await withStore(flags, (store) => createApiKey(store, name));
+        process.stdout.write(`${key}\n`);
       }),
   );
   return keys;

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { ConfigError, loadConfig, resolveSecret, type ConfigFlags, type ServerConfig } from '../server/config.js';
+import { openStore, type Store } from '../server/store/index.js';
 import { UserError } from './errors.js';
 
 /** Adds --db and --data-dir (and --port/--host when `listen`). */
@@ -32,4 +33,17 @@ export function configFrom(flags: ConfigFlags, { secret = true }: { secret?: boo
 export function describeDbError(db: string, err: unknown): UserError {
   const msg = err instanceof Error ? err.message : String(err);
   return new UserError(`cannot open the database ${db.replace(/:\/\/[^@/]*@/, '://***@')}: ${msg.split('\n')[0]}`);
+}
+
+/** Opens the store named by the flags (migrating it), runs `fn`, and closes it. */
+export async function withStore<T>(flags: ConfigFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const config = configFrom(flags, { secret: false });
+  const store = await openStore(config.db).catch((err) => {
+    throw describeDbError(config.db, err);
+  });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }

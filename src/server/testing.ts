@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { API_KEY_PREFIX, GATEWAY_TOKEN_PREFIX } from './auth.js';
 import { loadConfig, type ServerConfig } from './config.js';
-import { generateToken, hashToken } from './crypto.js';
-import { newId } from './ids.js';
+import { createApiKey, createGateway } from './credentials.js';
 import type { Services } from './services.js';
 import { openTestStore } from './store/testing.js';
 import type { Dialect, Store } from './store/index.js';
@@ -51,15 +49,9 @@ export async function createTestServer({ dialect = 'sqlite', env = {}, transport
   const { app, services } = await buildApp({ config, store, transport, logger: pino({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();
   if (start) services.start();
-  const newApiKey = async () => {
-    const key = generateToken(API_KEY_PREFIX);
-    await store.insertApiKey({ id: newId('key'), name: 'test', key_hash: hashToken(key), prefix: key.slice(0, 7), created_at: Date.now(), revoked_at: null });
-    return key;
-  };
+  const newApiKey = async () => (await createApiKey(store, 'test')).key;
   const apiKey = await newApiKey();
-  const gatewayToken = generateToken(GATEWAY_TOKEN_PREFIX);
-  const gatewayId = newId('gw');
-  await store.insertGateway({ id: gatewayId, name: 'test-gw', token_hash: hashToken(gatewayToken), prefix: 'kg_', created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null });
+  const { id: gatewayId, token: gatewayToken } = await createGateway(store, 'test-gw');
   return {
     app,
     services,

@@ -8,10 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd.js';
-import { API_KEY_PREFIX, GATEWAY_TOKEN_PREFIX } from '../../src/server/auth.js';
 import { loadConfig, type ServerConfig } from '../../src/server/config.js';
-import { generateToken, hashToken } from '../../src/server/crypto.js';
-import { newId } from '../../src/server/ids.js';
+import { createApiKey, createGateway } from '../../src/server/credentials.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { verifyWebhook } from '../../src/server/webhooks/sign.js';
 import { openStore, type Dialect } from '../../src/server/store/index.js';
@@ -52,15 +50,10 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayArgs = [], smsd = {} }: StackOptions = {}): Promise<Stack> {
   const dataDir = tempDir('kirim-e2e');
   const { url: db, drop } = await freshDbUrl(dialect, join(dataDir, 'kirim.db'));
-  const apiKey = generateToken(API_KEY_PREFIX);
-  const gatewayToken = generateToken(GATEWAY_TOKEN_PREFIX);
-  const gatewayId = newId('gw');
-  {
-    const store = await openStore(db);
-    await store.insertApiKey({ id: newId('key'), name: 'e2e', key_hash: hashToken(apiKey), prefix: 'kk_', created_at: Date.now(), revoked_at: null });
-    await store.insertGateway({ id: gatewayId, name: 'e2e-gw', token_hash: hashToken(gatewayToken), prefix: 'kg_', created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null });
-    await store.close();
-  }
+  const store = await openStore(db);
+  const { key: apiKey } = await createApiKey(store, 'e2e');
+  const { id: gatewayId, token: gatewayToken } = await createGateway(store, 'e2e-gw');
+  await store.close();
   let config: ServerConfig = {
     ...loadConfig({ dataDir, db, port: 0 }, { KIRIM_HEARTBEAT_SECONDS: '1', KIRIM_GATEWAY_OFFLINE_SECONDS: '5', ...serverEnv }),
     secret: 'e2e-secret-0123456789abcdef',
