@@ -51,8 +51,8 @@ export async function idempotent<T>(
       await store.insertIdempotency({ api_key_id: apiKeyId, key, fingerprint, status_code: r.status, body: JSON.stringify(r.body), created_at: Date.now() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      // An expired record with this key: replace it.
-      await store.db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).where('created_at', '<', Date.now() - IDEMPOTENCY_TTL_MS).execute();
+      // An expired record with this key (the sweeper had not removed it yet): replace it.
+      await store.deleteIdempotencyBefore(Date.now() - IDEMPOTENCY_TTL_MS);
       await store.insertIdempotency({ api_key_id: apiKeyId, key, fingerprint, status_code: r.status, body: JSON.stringify(r.body), created_at: Date.now() }).catch(() => {});
     }
     reply.code(r.status);

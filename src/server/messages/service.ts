@@ -141,7 +141,7 @@ export function createMessageService(ctx: ServerContext) {
     async deliverable(row: MessageRow): Promise<Deliverable> {
       if (row.expires_at <= ctx.now()) return { drop: 'expired', detail: 'expired before it could be sent' };
       if (!row.verification_id) return { text: row.text };
-      const v = await store.db.selectFrom('verifications').selectAll().where('id', '=', row.verification_id).executeTakeFirst();
+      const v = await store.getVerification(row.verification_id);
       if (!v || v.status !== 'pending' || !v.code_enc) {
         return { drop: 'canceled', detail: `verification is ${v?.status ?? 'gone'}; code not sent` };
       }

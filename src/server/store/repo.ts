@@ -52,7 +52,9 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
       await db.insertInto('verifications').values(row).execute();
     },
     async getVerification(id, apiKeyId) {
-      return db.selectFrom('verifications').selectAll().where('id', '=', id).where('api_key_id', '=', apiKeyId).executeTakeFirst();
+      let q = db.selectFrom('verifications').selectAll().where('id', '=', id);
+      if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
+      return q.executeTakeFirst();
     },
     async findPendingVerification(apiKeyId, to, channel) {
       return db
@@ -230,13 +232,18 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
       return q.orderBy('created_at').execute();
     },
     async getWebhook(id, apiKeyId) {
-      return db.selectFrom('webhooks').selectAll().where('id', '=', id).where('api_key_id', '=', apiKeyId).executeTakeFirst();
+      let q = db.selectFrom('webhooks').selectAll().where('id', '=', id);
+      if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
+      return q.executeTakeFirst();
     },
     async disableWebhook(id, at) {
       await db.updateTable('webhooks').set({ disabled_at: at }).where('id', '=', id).execute();
     },
     async insertWebhookDelivery(row) {
       await db.insertInto('webhook_deliveries').values(row).execute();
+    },
+    async getWebhookDelivery(id) {
+      return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async listDueWebhookDeliveries(now, limit) {
       return db

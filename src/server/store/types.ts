@@ -78,7 +78,8 @@ export interface Repo {
 
   // Verifications
   insertVerification(row: VerificationRow): Promise<void>;
-  getVerification(id: string, apiKeyId: string): Promise<VerificationRow | undefined>;
+  /** By id; only the key's own when `apiKeyId` is given. */
+  getVerification(id: string, apiKeyId?: string): Promise<VerificationRow | undefined>;
   findPendingVerification(apiKeyId: string, to: string, channel: string): Promise<VerificationRow | undefined>;
   /** The newest verification for this destination (any channel), for checks by `to`. */
   findLatestVerification(apiKeyId: string, to: string): Promise<VerificationRow | undefined>;
@@ -123,9 +124,11 @@ export interface Repo {
   // Webhooks
   insertWebhook(row: WebhookRow): Promise<void>;
   listWebhooks(apiKeyId?: string): Promise<WebhookRow[]>;
-  getWebhook(id: string, apiKeyId: string): Promise<WebhookRow | undefined>;
+  /** By id; only the key's own when `apiKeyId` is given. */
+  getWebhook(id: string, apiKeyId?: string): Promise<WebhookRow | undefined>;
   disableWebhook(id: string, at: number): Promise<void>;
   insertWebhookDelivery(row: WebhookDeliveryRow): Promise<void>;
+  getWebhookDelivery(id: string): Promise<WebhookDeliveryRow | undefined>;
   listDueWebhookDeliveries(now: number, limit: number): Promise<WebhookDeliveryRow[]>;
   /** Claims a due delivery by pushing its next attempt forward; false when another worker claimed it. */
   claimWebhookDelivery(id: string, expectNextAttemptAt: number, until: number): Promise<boolean>;

@@ -232,7 +232,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
      */
     async onMessageFinal(m: MessageRow): Promise<void> {
       if (!m.verification_id || (m.status !== 'failed' && m.status !== 'expired')) return;
-      const v = await store.db.selectFrom('verifications').selectAll().where('id', '=', m.verification_id).executeTakeFirst();
+      const v = await store.getVerification(m.verification_id);
       if (!v || v.status !== 'pending') return;
       const all = await store.messagesOfVerification(v.id);
       const stillGoing = all.some((x) => ['queued', 'dispatched', 'spooled', 'sent', 'delivered'].includes(x.status));

@@ -56,8 +56,9 @@ export function createWebhookService(ctx: ServerContext) {
   async function deliverOne(id: string, due: number): Promise<void> {
     const now = ctx.now();
     if (!(await store.claimWebhookDelivery(id, due, now + CLAIM_MS))) return;
-    const d = await store.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const hook = await store.db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
+    const d = await store.getWebhookDelivery(id);
+    if (!d) return;
+    const hook = await store.getWebhook(d.webhook_id);
     if (!hook || hook.disabled_at) {
       await store.updateWebhookDelivery(id, { state: 'failed', last_error: 'endpoint removed', updated_at: now });
       return;
