@@ -121,6 +121,8 @@ export class GatewayAgent {
   // What gammu's log told us.
   /** Files gammu has started on (attempt, transmitted part or failure). */
   private readonly taken = new Set<string>();
+  /** The file being moved to error/ right now, if any. */
+  private quarantining: string | undefined;
   /** Failed attempts per outbox file, with gammu's last reason. */
   private readonly failures = new Map<string, { count: number; reason: string }>();
   private lastAttempt: string | undefined;
@@ -438,9 +440,10 @@ export class GatewayAgent {
         break;
       case 'send-error': {
         // gammu does not name the file here: it is the one it last announced
-        // (debuglevel 1) or else the head of the outbox, which is what gammu
-        // always takes next.
-        const file = this.lastAttempt ?? (await outboxQueue(this.dirs.outbox))[0];
+        // (debuglevel 1), or the file being moved away right now (gammu read
+        // it before it left; its last failures arrive while we withdraw it),
+        // or else the head of the outbox, which is what gammu always takes next.
+        const file = this.lastAttempt ?? this.quarantining ?? (await outboxQueue(this.dirs.outbox))[0];
         this.lastAttempt = undefined;
         if (!file) break;
         this.taken.add(file);
@@ -449,7 +452,7 @@ export class GatewayAgent {
         f.reason = `gammu: ${ev.reason}${this.lastSendStatus !== undefined && this.lastSendStatus > 0 ? ` (modem status ${this.lastSendStatus})` : ''}`;
         this.failures.set(file, f);
         this.log.warn({ file, attempts: f.count, reason: f.reason }, 'gammu failed to send a file');
-        if (f.count >= this.opts.maxAttempts) await this.quarantine(file, `${f.reason}; gave up after ${f.count} attempts`);
+        if (f.count >= this.opts.maxAttempts && file !== this.quarantining) await this.quarantine(file, `${f.reason}; gave up after ${f.count} attempts`);
         break;
       }
       case 'outbox-error':
@@ -551,7 +554,13 @@ export class GatewayAgent {
 
   /** Moves a failing file to error/ so the files behind it can go. */
   private async quarantine(file: string, reason: string): Promise<void> {
-    const outcome = await this.withdraw(file, this.dirs.error);
+    this.quarantining = file;
+    let outcome: Awaited<ReturnType<GatewayAgent['withdraw']>>;
+    try {
+      outcome = await this.withdraw(file, this.dirs.error);
+    } finally {
+      this.quarantining = undefined;
+    }
     this.failures.delete(file);
     if (outcome === 'gone') return;
     const m = this.journal.byFile(file);
