@@ -7,6 +7,7 @@
  *
  * Every process is a child of the bench and listens on 127.0.0.1 only.
  */
+import { stopChild } from '../../src/dev/stop-child.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,18 +73,6 @@ export function benchDir(cleanup: Cleanup, name: string): string {
   return dir;
 }
 
-/** Sends a signal to a child and waits for its exit; SIGKILL after `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise<void>((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 export interface BenchServer {
   url: string;

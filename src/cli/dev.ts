@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { gammuSmsdInstalled, startGammuSmsd, type GammuSmsdInstance } from '../dev/gammu-smsd.js';
+import { stopChild } from '../dev/stop-child.js';
 import { hashToken } from '../server/crypto.js';
 import { createApiKey, createGateway } from '../server/credentials.js';
 import { startServer, type RunningServer } from '../server/server.js';
@@ -55,16 +56,7 @@ export function devCommand(): Command {
       const stopAll = async () => {
         if (stopping) return;
         stopping = true;
-        if (gateway && gateway.exitCode === null) {
-          await new Promise<void>((done) => {
-            const t = setTimeout(() => gateway!.kill('SIGKILL'), 5000);
-            gateway!.once('exit', () => {
-              clearTimeout(t);
-              done();
-            });
-            gateway!.kill('SIGTERM');
-          });
-        }
+        if (gateway) await stopChild(gateway);
         await gammu?.stop();
         await server?.close();
       };

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stopChild } from './stop-child.js';
 
 /** Where each spool folder of a gammu-smsd instance lives. */
 export interface SpoolPaths {
@@ -113,25 +114,11 @@ export function startGammuSmsd(opts: GammuSmsdOptions): GammuSmsdInstance {
     env: { ...process.env, ...opts.env },
   });
   closeSync(out);
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
   return {
     smsdrc,
     spool,
     logfile,
     process: child,
-    stop(graceMs = 5000) {
-      if (exited) return Promise.resolve();
-      return new Promise<void>((done) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          done();
-        });
-        child.kill('SIGTERM');
-      });
-    },
+    stop: (graceMs = 5000) => stopChild(child, { graceMs }),
   };
 }

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd.js';
+import { stopChild } from '../../src/dev/stop-child.js';
 import { loadConfig, type ServerConfig } from '../../src/server/config.js';
 import { createApiKey, createGateway } from '../../src/server/credentials.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
@@ -92,12 +93,7 @@ export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayAr
       stack.gateway = gateway;
     },
     async stopGateway(signal = 'SIGTERM') {
-      const g = gateway;
-      if (!g || g.exitCode !== null || g.signalCode !== null) return;
-      await new Promise<void>((done) => {
-        g.once('exit', () => done());
-        g.kill(signal);
-      });
+      if (gateway) await stopChild(gateway, { signal });
     },
     async stopServer() {
       await server.close();
