@@ -717,7 +717,10 @@ export class GatewayAgent {
           ...(this.opts.monitorCommand ? { command: this.opts.monitorCommand } : {}),
         });
         if (modem.ok !== this.modem.ok) {
-          this.log[modem.ok ? 'info' : 'warn']({ error: modem.error ?? null }, modem.ok ? 'modem healthy' : 'modem unhealthy');
+          // gammu-smsd reports no signal until its first status poll after
+          // connecting: in the first half minute that is start-up, not a fault.
+          const starting = Date.now() - this.startedAt.getTime() < 30_000;
+          this.log[modem.ok || starting ? 'info' : 'warn']({ error: modem.error ?? null }, modem.ok ? 'modem healthy' : 'modem unhealthy');
         }
         this.modem = modem;
         const [outbox, sent, error, inbox] = await Promise.all([
