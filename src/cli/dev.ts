@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { gammuSmsdInstalled, startGammuSmsd, type GammuSmsdInstance } from '../dev/gammu-smsd.js';
@@ -13,8 +13,20 @@ import type { Store } from '../server/store/index.js';
 import { UserError } from './errors.js';
 import { configFrom, withServerOptions } from './shared-options.js';
 
-/** The repository's bin/kirim.js, used to run the modem simulator and the gateway as real processes. */
-const KIRIM_BIN = resolve(fileURLToPath(new URL('../../bin/kirim.js', import.meta.url)));
+/**
+ * The package's bin/kirim.js, used to run the modem simulator and the gateway
+ * as real processes. Found by walking up from this module, which sits in
+ * src/cli/ in a checkout and in dist/ once bundled.
+ */
+function kirimBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'bin', 'kirim.js');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find bin/kirim.js next to this installation');
+}
 
 interface DevCredentials {
   apiKey: string;
@@ -47,6 +59,7 @@ export function devCommand(): Command {
         throw new UserError('gammu-smsd is not installed; install it with: sudo apt-get install -y gammu-smsd (Debian/Ubuntu/Raspberry Pi OS)');
       }
       const config = configFrom(flags);
+      const KIRIM_BIN = kirimBin();
       const quiet = pino({ level: process.env.KIRIM_LOG_LEVEL ?? 'warn' }, pino.destination(2));
       let server: RunningServer | undefined;
       let gammu: GammuSmsdInstance | undefined;
