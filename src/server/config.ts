@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
+import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS } from '../protocol/gateway.js';
 
 export interface OtpSettings {
   digits: number;
@@ -127,8 +128,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
       maxSends: int(env, 'KIRIM_OTP_MAX_SENDS', 5, 1, 20),
       resendDelaysSeconds: resend,
     },
-    leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', 30, 5, 600),
-    heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', 15, 1, 300),
+    leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 600),
+    heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
     verificationsPerDestinationPerHour: int(env, 'KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR', 10, 1, 100000),

@@ -42,8 +42,3 @@ function increment(digits: number[]): number[] {
   }
   return out;
 }
-
-/** True for strings shaped like an id with this prefix (cheap input check before a lookup). */
-export function looksLikeId(prefix: string, value: string): boolean {
-  return value.length === prefix.length + 27 && value.startsWith(prefix + '_') && /^[0-9a-z]+$/.test(value.slice(prefix.length + 1));
-}

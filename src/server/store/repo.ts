@@ -268,15 +268,6 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
     async updateWebhookDelivery(id, set) {
       await db.updateTable('webhook_deliveries').set(set).where('id', '=', id).execute();
     },
-    async listWebhookDeliveries(webhookId, limit) {
-      return db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('webhook_id', '=', webhookId)
-        .orderBy('created_at', 'desc')
-        .limit(limit)
-        .execute();
-    },
 
     async getSetting(key) {
       const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();

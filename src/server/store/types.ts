@@ -133,7 +133,6 @@ export interface Repo {
   /** Claims a due delivery by pushing its next attempt forward; false when another worker claimed it. */
   claimWebhookDelivery(id: string, expectNextAttemptAt: number, until: number): Promise<boolean>;
   updateWebhookDelivery(id: string, set: Partial<Omit<WebhookDeliveryRow, 'id'>>): Promise<void>;
-  listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRow[]>;
 
   // Settings
   getSetting(key: string): Promise<string | undefined>;
