@@ -19,7 +19,9 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
   let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
 
   before(async () => {
-    s = await startStack({ gatewayArgs: ['--max-attempts', '2', '--stuck-seconds', '30'] });
+    // A 10 s lease: a message leased to a gateway killed before it wrote the
+    // file comes back to the queue in seconds rather than the default 30.
+    s = await startStack({ gatewayArgs: ['--max-attempts', '2', '--stuck-seconds', '30'], serverEnv: { KIRIM_LEASE_SECONDS: '10' } });
     hooks = await webhookReceiver();
     const wh = await s.api('POST', '/v1/webhooks', { url: hooks.url, events: ['message.sent', 'message.delivered', 'message.failed', 'message.received', 'verification.approved', 'gateway.online', 'gateway.offline'] });
     assert.equal(wh.status, 201, JSON.stringify(wh.body));
@@ -32,8 +34,16 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
   });
 
   const status = async (id: string) => (await s.api('GET', `/v1/messages/${id}`)).body;
-  const waitStatus = (id: string, want: string, timeoutMs = 30_000) =>
-    waitFor(async () => ((await status(id)).status === want ? status(id) : null), { timeoutMs, what: `message ${id} to be ${want}` });
+  /** Waits for a status; on a timeout, says where the message is and what the gateway logged. */
+  const waitStatus = async (id: string, want: string, timeoutMs = 30_000) => {
+    try {
+      return await waitFor(async () => ((await status(id)).status === want ? status(id) : null), { timeoutMs, what: `message ${id} to be ${want}` });
+    } catch (err) {
+      const m = await status(id).catch(() => null);
+      const events = (m?.events ?? []).map((e: { status: string; detail?: string }) => e.status + (e.detail ? ` (${e.detail})` : '')).join(' → ');
+      throw new Error(`${(err as Error).message}; it is ${m?.status}: ${events}\ngateway log (tail):\n${s.gatewayLog().slice(-6000)}`);
+    }
+  };
 
   test('an OTP started over HTTP arrives on the handset with the exact text and is approved', async () => {
     const t0 = Date.now();
@@ -152,7 +162,10 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
     await waitFor(async () => (await Promise.all(ids.map(status))).some((m) => m.status === 'spooled' || m.status === 'sent'), { what: 'the first spool' });
     await s.stopGateway('SIGKILL');
     s.startGateway();
-    for (const id of ids) await waitStatus(id, 'sent', 60_000);
+    // One deadline for the whole burst: a message leased but not yet written
+    // when the gateway died waits for its lease to lapse, then for gammu.
+    const deadline = Date.now() + 90_000;
+    for (const id of ids) await waitStatus(id, 'sent', Math.max(1_000, deadline - Date.now()));
     for (let i = 0; i < 8; i++) {
       const got = readHandset(s.simState, `+62816666600${String(i).padStart(2, '0')}`);
       assert.deepEqual(got.map((m) => m.text), [`burst ${i}`], `handset ${i} got its message once`);

@@ -244,6 +244,7 @@ export class GatewayAgent {
     const pos = this.tailer?.position();
     if (pos) this.journal.saveLogPosition(pos);
     this.journal.close();
+    this.client.close();
     this.log.info('gateway stopped');
   }
 

@@ -49,3 +49,21 @@ test('client: an answer that does not match the protocol is an error, not data',
     server.close();
   }
 });
+
+test('client: a silent server times out and an oversized answer is refused', async () => {
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith('/heartbeat')) return; // never answers
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('"' + 'x'.repeat(9 * 1024 * 1024) + '"');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const c = new GatewayClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', timeoutMs: 300 });
+    await assert.rejects(c.heartbeat({ version: '1', started_at: new Date().toISOString(), modem: { ok: true }, spool: { outbox: 0 } }), /no answer to \/heartbeat within 300 ms/);
+    await assert.rejects(c.reports([]), /exceeds/);
+    c.close();
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

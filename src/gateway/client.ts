@@ -3,6 +3,8 @@
  * always connects out; every answer is validated with the shared schemas
  * before the agent acts on it.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { z } from 'zod';
 import {
   GATEWAY_PREFIX,
@@ -15,6 +17,9 @@ import {
   type InboundSms,
   type HeartbeatRequest,
 } from '../protocol/gateway.js';
+
+/** Larger answers are refused: a lease of 100 messages is far smaller. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** The server answered with an HTTP error status. */
 export class HttpError extends Error {
@@ -47,6 +52,9 @@ export class GatewayClient {
   private readonly token: string;
   private readonly version: string;
   private readonly timeoutMs: number;
+  // Keep-alive: the long poll and reports reuse connections instead of a TCP (and TLS) handshake each time.
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
 
   constructor({ server, token, version = '0.1.0', timeoutMs = 15_000 }: GatewayClientOptions) {
     this.base = server.replace(/\/+$/, '') + GATEWAY_PREFIX;
@@ -56,39 +64,71 @@ export class GatewayClient {
   }
 
   private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, timeoutMs: number, signal?: AbortSignal): Promise<z.infer<S>> {
-    // One controller per request, released when the request ends, so the
-    // agent's long-lived stop signal does not collect a listener per request.
-    const ctl = new AbortController();
-    const onStop = () => ctl.abort(signal?.reason);
-    if (signal?.aborted) ctl.abort(signal.reason);
-    signal?.addEventListener('abort', onStop, { once: true });
-    const timer = setTimeout(() => ctl.abort(new Error(`no answer to ${path} within ${timeoutMs} ms`)), timeoutMs);
+    const { status, text } = await this.request(path, JSON.stringify(body), timeoutMs, signal);
+    if (status < 200 || status >= 300) throw new HttpError(status, text);
+    let json: unknown;
     try {
-      const res = await fetch(this.base + path, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          'content-type': 'application/json',
-          'user-agent': `kirim-gateway/${this.version}`,
-        },
-        body: JSON.stringify(body),
-        signal: ctl.signal,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new HttpError(res.status, text);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new Error(`server answered ${path} with invalid JSON`);
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new Error(`server answered ${path} with an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
-      return parsed.data;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onStop);
+      json = JSON.parse(text);
+    } catch {
+      throw new Error(`server answered ${path} with invalid JSON`);
     }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new Error(`server answered ${path} with an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
+    return parsed.data;
+  }
+
+  /**
+   * One POST over node:http(s) with a keep-alive agent. Not `fetch`: undici
+   * costs the agent tens of MB of resident memory on a Raspberry Pi (see
+   * bench/RESULTS.md), and four small JSON requests need none of it.
+   */
+  private request(path: string, payload: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      const url = new URL(this.base + path);
+      const lib = url.protocol === 'https:' ? https : http;
+      let settled = false;
+      const finish = (err: unknown, value?: { status: number; text: string }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onStop);
+        if (err) reject(err);
+        else resolve(value!);
+      };
+      const req = lib.request(
+        url,
+        {
+          method: 'POST',
+          agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            'user-agent': `kirim-gateway/${this.version}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_ANSWER_BYTES) {
+              req.destroy(new Error(`server answer to ${path} exceeds ${MAX_ANSWER_BYTES} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('end', () => finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', finish);
+        },
+      );
+      const onStop = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const timer = setTimeout(() => req.destroy(new Error(`no answer to ${path} within ${timeoutMs} ms`)), timeoutMs);
+      signal?.addEventListener('abort', onStop, { once: true });
+      req.on('error', finish);
+      req.end(payload);
+    });
   }
 
   /** Long-polls for messages; `signal` aborts it on shutdown. */
@@ -104,6 +144,12 @@ export class GatewayClient {
   /** Forwards received SMS. */
   inbound(messages: InboundSms[], signal?: AbortSignal): Promise<InboundResponse> {
     return this.post('/inbound', { messages }, InboundResponse, this.timeoutMs, signal);
+  }
+
+  /** Closes idle keep-alive connections (on stop). */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /** Sends a heartbeat; the answer says how often to send the next. */
