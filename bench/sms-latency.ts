@@ -27,8 +27,8 @@
  *    0–60 s, as for real traffic). gammu cannot keep up with this rate, so
  *    only the outbox is measured here; sent/ latency would be queueing.
  * 4. bundle: the tsx gateway stops; dist/kirim-gateway.js (built from
- *    tsup.config.ts) starts on a third gammu-smsd; idle S seconds, then the
- *    same N-over-60 s load.
+ *    tsup.config.ts) starts on a third gammu-smsd with the systemd unit's
+ *    Node flags; idle S seconds, then the same N-over-60 s load.
  * The last cron minute runs during phase 4.
  *
  * Time: from the client starting the POST to the first inotify event of the
@@ -62,6 +62,7 @@ import {
   type SimGammu,
   type Summary,
 } from './support/sms-rig.js';
+import { gatewayUnitNodeFlags } from '../test/support/process.js';
 
 const args = process.argv.slice(2);
 const intFlag = (name: string, fallback: number, min: number): number => {
@@ -249,7 +250,8 @@ async function main(): Promise<void> {
   await kGammu.stop();
 
   log('phase 4: bundled gateway (node kirim-gateway.js)');
-  const bgw = await startGateway(cleanup, { kind: 'bundle', file: bundleFile }, kirimServer, bundleToken, bGammu, join(root, 'gw-bundle'));
+  // With the Node flags of deploy/systemd/kirim-gateway.service: what runs on the Pi.
+  const bgw = await startGateway(cleanup, { kind: 'bundle', file: bundleFile, nodeArgs: gatewayUnitNodeFlags() }, kirimServer, bundleToken, bGammu, join(root, 'gw-bundle'));
   await warmUp(kirimServer, bGammu, 'bundle');
   const bundleIdle = await measureIdle(bgw);
   const bundleLoad = await loadPhase(bgw, [{ server: kirimServer, method: 'bundle' }], watches.bundleOutbox, 'bundle');
@@ -300,7 +302,7 @@ async function main(): Promise<void> {
   out.push('');
   const usage: GatewayUsage[] = [
     { label: 'kirim gateway (bin/kirim.js, tsx)', idleRssMb: tsxIdle.rssMb, idleCpuPercent: tsxIdle.cpuPercent, loadRssMb: tsxLoad.rssMb, loadCpuPercent: tsxLoad.cpuPercent, peakMb: tsxPeak },
-    { label: 'node kirim-gateway.js (bundle)', idleRssMb: bundleIdle.rssMb, idleCpuPercent: bundleIdle.cpuPercent, loadRssMb: bundleLoad.rssMb, loadCpuPercent: bundleLoad.cpuPercent, peakMb: bundlePeak },
+    { label: `node ${gatewayUnitNodeFlags().join(' ')} kirim-gateway.js (bundle, as the unit runs it)`, idleRssMb: bundleIdle.rssMb, idleCpuPercent: bundleIdle.cpuPercent, loadRssMb: bundleLoad.rssMb, loadCpuPercent: bundleLoad.cpuPercent, peakMb: bundlePeak },
   ];
   out.push(`Gateway process (VmRSS from /proc/<pid>/status; CPU = utime+stime from /proc/<pid>/stat ÷ wall time, % of one core).`);
   out.push(`Idle: ${IDLE_S} s with nothing to send (long-poll open, heartbeats every 15 s). Load: ${MESSAGES} messages over ${OUTBOX_SPAN_MS / 1000} s, until the last is spooled + 5 s.`);

@@ -259,7 +259,7 @@ function words(unit: Map<string, Map<string, string[]>>, section: string, key: s
 
 test('kirim-gateway.service: the bundle, its env file, after gammu-smsd, restarts, a confined user', () => {
   const u = parseUnit(join(DEPLOY, 'systemd', 'kirim-gateway.service'));
-  assert.equal(one(u, 'Service', 'ExecStart'), '/usr/bin/node /opt/kirim/kirim-gateway.js');
+  assert.equal(one(u, 'Service', 'ExecStart'), '/usr/bin/node --jitless --no-expose-wasm --max-semi-space-size=1 /opt/kirim/kirim-gateway.js');
   assert.equal(one(u, 'Service', 'EnvironmentFile'), '/etc/kirim/gateway.env');
   assert.ok(words(u, 'Unit', 'After').includes('gammu-smsd.service'));
   assert.ok(words(u, 'Unit', 'Wants').includes('gammu-smsd.service'));
@@ -281,7 +281,8 @@ test('kirim-gateway.service: the bundle, its env file, after gammu-smsd, restart
   }
   // gammu-smsd-monitor needs the daemon's SysV shared memory; Node's JIT needs W+X pages.
   assert.equal(one(u, 'Service', 'PrivateIPC'), undefined);
-  assert.equal(one(u, 'Service', 'MemoryDenyWriteExecute'), undefined);
+  // --jitless makes it possible: V8 never maps writable+executable memory.
+  assert.equal(one(u, 'Service', 'MemoryDenyWriteExecute'), 'yes');
   // Writable: exactly what the agent writes for deploy/gammu-smsdrc, as one mount.
   const rw = words(u, 'Service', 'ReadWritePaths');
   assert.deepEqual(rw, ['/var/spool/gammu']);

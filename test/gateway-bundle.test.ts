@@ -11,7 +11,28 @@ import { join } from 'node:path';
 import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
 import { startTestGatewayServer, leased } from '../src/gateway/test-server.js';
 import { ROOT, tempDir, startDummyGammu, ls } from './gateway-helpers.js';
+import { gatewayUnitNodeFlags } from './support/process.js';
 import { spawn } from 'node:child_process';
+
+/**
+ * systemd's MemoryDenyWriteExecute=yes in the kernel's own form: a Python
+ * one-liner sets PR_SET_MDWE (Linux 6.3+; kept across exec) and execs the
+ * command, so the process can never map memory writable and executable.
+ */
+const MDWE = 'import ctypes,os,sys\nif ctypes.CDLL(None).prctl(65,1,0,0,0)!=0: sys.exit(97)\nos.execvp(sys.argv[1],sys.argv[1:])';
+const mdweProbe = spawnSync('python3', ['-c', MDWE, 'true'], { encoding: 'utf8' });
+const mdweSkip = mdweProbe.error ? 'python3 is not installed' : mdweProbe.status === 97 ? 'the kernel has no PR_SET_MDWE (Linux < 6.3)' : false;
+
+test('the unit\'s Node flags run under MemoryDenyWriteExecute; plain node does not', { skip: mdweSkip }, () => {
+  const code = 'let s = 0; for (let i = 0; i < 1e6; i++) s += i; console.log(s)';
+  const shipped = spawnSync('python3', ['-c', MDWE, process.execPath, ...gatewayUnitNodeFlags(), '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(shipped.status, 0, shipped.stderr);
+  assert.equal(shipped.stdout.trim(), '499999500000');
+  assert.equal(shipped.stderr, '', 'no warning at start');
+  // The control: V8's JIT needs W+X memory and dies under the same rule.
+  const plain = spawnSync('python3', ['-c', MDWE, process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  assert.notEqual(plain.status, 0);
+});
 
 test('the gateway bundle is one self-contained file that runs the agent', { timeout: 180_000 }, async () => {
   const t = tempDir('kirim-bundle-');
@@ -41,7 +62,10 @@ test('the gateway bundle is one self-contained file that runs the agent', { time
     if (!gammuSmsdInstalled()) return;
     const gammu = startDummyGammu(t.dir);
     const server = await startTestGatewayServer();
-    const agent = spawn(process.execPath, [bundle, '--server', server.url, '--token', server.token, '--smsdrc', gammu.smsdrc], { cwd: alone, stdio: ['ignore', 'ignore', 'pipe'] });
+    // With the Node flags the systemd unit uses, under its MemoryDenyWriteExecute when the kernel can.
+    const argv = [process.execPath, ...gatewayUnitNodeFlags(), bundle, '--server', server.url, '--token', server.token, '--smsdrc', gammu.smsdrc];
+    const [cmd, ...args] = mdweSkip ? argv : ['python3', '-c', MDWE, ...argv];
+    const agent = spawn(cmd!, args, { cwd: alone, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     agent.stderr!.on('data', (d: Buffer) => (log += d));
     try {

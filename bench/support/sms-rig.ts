@@ -149,7 +149,7 @@ export async function buildGatewayBundle(outDir: string): Promise<string> {
 }
 
 /** How the gateway runs: `kirim gateway` through bin/kirim.js (tsx), or `node kirim-gateway.js`. */
-export type GatewayKind = { kind: 'tsx' } | { kind: 'bundle'; file: string };
+export type GatewayKind = { kind: 'tsx' } | { kind: 'bundle'; file: string; /** Flags for node itself, before the file. */ nodeArgs?: string[] };
 
 export interface BenchGateway {
   child: ChildProcess;
@@ -165,7 +165,7 @@ export async function startBenchGateway(
   opts: { server: string; token: string; smsdrc: string; stateDir: string; logfile: string },
 ): Promise<BenchGateway> {
   const flags = ['--server', opts.server, '--token', opts.token, '--smsdrc', opts.smsdrc, '--state-dir', opts.stateDir];
-  const args = how.kind === 'tsx' ? [KIRIM_BIN, 'gateway', ...flags] : [how.file, ...flags];
+  const args = how.kind === 'tsx' ? [KIRIM_BIN, 'gateway', ...flags] : [...(how.nodeArgs ?? []), how.file, ...flags];
   // A file, not a pipe: a pipe that nobody drains would stall the agent.
   const log = openSync(opts.logfile, 'a');
   const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: { ...process.env, KIRIM_LOG_LEVEL: 'info' } });

@@ -3,11 +3,24 @@
  * `kirim server` process, wait for conditions.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const KIRIM_BIN = resolve(import.meta.dirname, '../../bin/kirim.js');
+
+/**
+ * The Node flags deploy/systemd/kirim-gateway.service runs the bundle with
+ * (`ExecStart=/usr/bin/node <flags> /opt/kirim/kirim-gateway.js`), so tests
+ * and benches run the gateway exactly as it is installed.
+ */
+export function gatewayUnitNodeFlags(): string[] {
+  const unit = readFileSync(resolve(import.meta.dirname, '../../deploy/systemd/kirim-gateway.service'), 'utf8');
+  const words = (/^ExecStart=(.+)$/m.exec(unit)?.[1] ?? '').trim().split(/\s+/);
+  const file = words.findIndex((w) => w.endsWith('/kirim-gateway.js'));
+  if (file < 1) throw new Error('kirim-gateway.service: ExecStart does not run node on kirim-gateway.js');
+  return words.slice(1, file);
+}
 
 export function tempDir(name = 'kirim'): string {
   return mkdtempSync(join(tmpdir(), `${name}-`));
