@@ -48,6 +48,8 @@ const SPAN_MS = 20_000;
 interface Result {
   label: string;
   idleRss: number;
+  idleAnon: number;
+  idleFile: number;
   idleCpu: number;
   loadRss: number;
   loadCpu: number;
@@ -84,7 +86,7 @@ async function variant(cleanup: Cleanup, root: string, bundle: string, label: st
   const t0 = nowMs();
   await sleep(IDLE_S * 1000);
   const idleCpu = ((cpuSecondsOf(gw.pid) - cpu0) / ((nowMs() - t0) / 1000)) * 100;
-  const idleRss = memoryOf(gw.pid).rssMb;
+  const { rssMb: idleRss, anonMb: idleAnon, fileMb: idleFile } = memoryOf(gw.pid);
 
   const sampler = rssSampler(gw.pid);
   const cpu1 = cpuSecondsOf(gw.pid);
@@ -100,7 +102,7 @@ async function variant(cleanup: Cleanup, root: string, bundle: string, label: st
   await sleep(3000);
   const loadCpu = ((cpuSecondsOf(gw.pid) - cpu1) / ((nowMs() - t1) / 1000)) * 100;
   const loadRss = sampler.stop();
-  return { label, idleRss, idleCpu, loadRss, loadCpu, hwm: memoryOf(gw.pid).hwmMb, sentSeconds };
+  return { label, idleRss, idleAnon, idleFile, idleCpu, loadRss, loadCpu, hwm: memoryOf(gw.pid).hwmMb, sentSeconds };
 }
 
 async function main(cleanup: Cleanup): Promise<void> {
@@ -116,10 +118,11 @@ async function main(cleanup: Cleanup): Promise<void> {
   const out = [
     `${MESSAGES} SMS per variant over ${SPAN_MS / 1000} s, idle ${IDLE_S} s; both variants at once, each with its own gammu-smsd + modem-sim.`,
     '',
-    '| gateway | RSS idle MB | CPU idle % | RSS under load (max) MB | CPU under load % | VmHWM MB | all in sent/ after s |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...[plain, shipped].map((r) => `| ${r.label} | ${f(r.idleRss)} | ${r.idleCpu.toFixed(2)} | ${f(r.loadRss)} | ${r.loadCpu.toFixed(2)} | ${f(r.hwm)} | ${f(r.sentSeconds)} |`),
+    '| gateway | RSS idle MB | of which private / file MB | CPU idle % | RSS under load (max) MB | CPU under load % | VmHWM MB | all in sent/ after s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...[plain, shipped].map((r) => `| ${r.label} | ${f(r.idleRss)} | ${f(r.idleAnon)} / ${f(r.idleFile)} | ${r.idleCpu.toFixed(2)} | ${f(r.loadRss)} | ${r.loadCpu.toFixed(2)} | ${f(r.hwm)} | ${f(r.sentSeconds)} |`),
     '',
+    'private = RssAnon (heap, stacks, buffers); file = RssFile (mapped pages of the node binary and libraries, shared with other node processes).',
     `shipped ÷ plain: RSS idle ${(shipped.idleRss / plain.idleRss).toFixed(2)}, RSS under load ${(shipped.loadRss / plain.loadRss).toFixed(2)}, CPU under load ${(shipped.loadCpu / plain.loadCpu).toFixed(2)}`,
     `aim (shipped): RSS under 60 MB ${Math.max(shipped.idleRss, shipped.loadRss) < 60 ? 'met' : 'NOT met'} (max ${f(Math.max(shipped.idleRss, shipped.loadRss))} MB); idle CPU near zero (< 1 %) ${shipped.idleCpu < 1 ? 'met' : 'NOT met'}`,
     `run time ${((Date.now() - started) / 1000).toFixed(0)} s`,

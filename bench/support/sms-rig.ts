@@ -229,11 +229,15 @@ export function messageIdOf(name: string): string | undefined {
   return /^OUT[A-Z]?\d{8}_\d{6}_\d{3}_\+?\d+_([A-Za-z0-9_-]+)\.txt/.exec(name)?.[1];
 }
 
-/** `VmRSS` and `VmHWM` (peak) of a process, in MB. */
-export function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
+/**
+ * `VmRSS` and `VmHWM` (peak) of a process, in MB, and RSS split into
+ * private memory (`RssAnon`) and mapped file pages (`RssFile`: mostly the
+ * node binary, shared with every other node process and evictable).
+ */
+export function memoryOf(pid: number): { rssMb: number; hwmMb: number; anonMb: number; fileMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024 };
 }
 
 /** CPU seconds a process has used itself (utime + stime of /proc/<pid>/stat; clock ticks are 1/100 s on Linux). */

@@ -1,15 +1,18 @@
 import { Command, Option } from 'commander';
 import { UserError } from './errors.js';
-import { addAgentOptions, doctorMain, runAgent, GatewayUsageError, type GatewayFlags } from '../gateway/run.js';
+import { AGENT_OPTIONS, doctorMain, runAgent, GatewayUsageError, type GatewayFlags } from '../gateway/run.js';
 
 /**
  * `kirim gateway` (the edge agent beside gammu-smsd) and
  * `kirim gateway doctor` (checks a gammu-smsd config).
  */
 export function gatewayCommand(): Command {
-  const cmd = addAgentOptions(
-    new Command('gateway').description('Run the edge agent beside gammu-smsd: spool leased messages, report their fate, forward received SMS'),
-  ).action(async (flags: GatewayFlags) => {
+  const cmd = new Command('gateway').description('Run the edge agent beside gammu-smsd: spool leased messages, report their fate, forward received SMS');
+  for (const o of AGENT_OPTIONS) {
+    const opt = new Option(`--${o.flag} <${o.arg}>`, o.help).env(o.env);
+    cmd.addOption(o.default !== undefined ? opt.default(o.default) : opt);
+  }
+  cmd.action(async (flags: GatewayFlags) => {
     await asUserError(() => runAgent(flags));
   });
   cmd.addCommand(

@@ -15,9 +15,8 @@
  *
  * docs/gateway.md describes the behaviour in prose.
  */
-import { promises as fs, mkdirSync } from 'node:fs';
+import { promises as fs, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { DEFAULT_HEARTBEAT_SECONDS, type LeasedMessage, type InboundSms, type Report } from '../protocol/gateway.js';
 import { Backoff, sleep } from './backoff.js';
 import { GatewayClient, HttpError } from './client.js';
@@ -110,7 +109,7 @@ export class GatewayAgent {
   private readonly abort = new AbortController();
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
   private readonly startedAt = new Date();
   private serial = 0;
   /** Serialises everything that changes the journal or the outbox. */
@@ -214,16 +213,17 @@ export class GatewayAgent {
       this.log.warn('gammu-smsd has no log file: stuck files are found by time only and delivery reports by their text');
     }
     await this.serialize(() => this.recover());
-    this.watcher = watch([this.dirs.sent, this.dirs.error, this.dirs.inbox], {
-      depth: 0,
-      ignoreInitial: true,
-      awaitWriteFinish: false,
-    });
-    this.watcher.on('add', () => {
-      this.spoolDirty = true;
-      this.wakeTick();
-    });
-    this.watcher.on('error', (err) => this.log.warn({ err }, 'file watcher error (the periodic rescan continues)'));
+    // Node's own inotify watch, not a watcher library: three flat folders
+    // on Linux, any event only means "look again", and the periodic rescan
+    // is the safety net; a library would cost the Pi ~2 MB for nothing more.
+    for (const dir of [this.dirs.sent, this.dirs.error, this.dirs.inbox]) {
+      const w = watch(dir, { persistent: false }, () => {
+        this.spoolDirty = true;
+        this.wakeTick();
+      });
+      w.on('error', (err) => this.log.warn({ err, dir }, 'file watcher error (the periodic rescan continues)'));
+      this.watchers.push(w);
+    }
     this.log.info(
       { outbox: this.dirs.outbox, stateDir: this.stateDir, logfile: this.logfile ?? null, pendingReports: this.journal.pendingCount() },
       'gateway started',
@@ -240,7 +240,7 @@ export class GatewayAgent {
     this.wakeTick();
     await Promise.allSettled(this.loops);
     await this.lock.catch(() => {});
-    await this.watcher?.close();
+    for (const w of this.watchers) w.close();
     const pos = this.tailer?.position();
     if (pos) this.journal.saveLogPosition(pos);
     this.journal.close();

@@ -3,7 +3,6 @@
  * and the standalone bundle (dist/kirim-gateway.js): flags, their
  * environment variables, and clean shutdown on SIGTERM/SIGINT.
  */
-import { Command, Option } from 'commander';
 import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
 import { SmsdConfigError } from './smsdrc.js';
 import { createLogger } from './logger.js';
@@ -23,18 +22,29 @@ export interface GatewayFlags {
   stuckSeconds?: string;
 }
 
-/** Adds the agent's flags (each with its environment variable) to a command. */
-export function addAgentOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--server <url>', 'URL of kirim server').env('KIRIM_SERVER'))
-    .addOption(new Option('--token <token>', 'gateway token (from `kirim gateways create`)').env('KIRIM_GATEWAY_TOKEN'))
-    .addOption(new Option('--smsdrc <file>', 'gammu-smsd config file').env('KIRIM_SMSDRC'))
-    .addOption(new Option('--state-dir <dir>', 'local state folder (default: kirim-gateway/ beside the outbox)').env('KIRIM_GATEWAY_STATE_DIR'))
-    .addOption(new Option('--max-attempts <n>', 'failed sends of one file before it is moved to error/').env('KIRIM_GATEWAY_MAX_ATTEMPTS').default('3'))
-    .addOption(
-      new Option('--stuck-seconds <n>', 'seconds the head of the outbox may wait while the modem is healthy').env('KIRIM_GATEWAY_STUCK_SECONDS').default('180'),
-    );
+/** One flag of the agent: `--flag <arg>`, its environment variable, its help line. */
+export interface AgentOption {
+  flag: string;
+  key: keyof GatewayFlags;
+  arg: string;
+  env: string;
+  help: string;
+  default?: string;
 }
+
+/**
+ * The agent's flags as data, so `kirim gateway` (commander, src/cli/gateway.ts)
+ * and the standalone bundle (node:util parseArgs, standalone.ts) offer the
+ * same flags without the bundle carrying a CLI library.
+ */
+export const AGENT_OPTIONS: readonly AgentOption[] = [
+  { flag: 'server', key: 'server', arg: 'url', env: 'KIRIM_SERVER', help: 'URL of kirim server' },
+  { flag: 'token', key: 'token', arg: 'token', env: 'KIRIM_GATEWAY_TOKEN', help: 'gateway token (from `kirim gateways create`)' },
+  { flag: 'smsdrc', key: 'smsdrc', arg: 'file', env: 'KIRIM_SMSDRC', help: 'gammu-smsd config file' },
+  { flag: 'state-dir', key: 'stateDir', arg: 'dir', env: 'KIRIM_GATEWAY_STATE_DIR', help: 'local state folder (default: kirim-gateway/ beside the outbox)' },
+  { flag: 'max-attempts', key: 'maxAttempts', arg: 'n', env: 'KIRIM_GATEWAY_MAX_ATTEMPTS', help: 'failed sends of one file before it is moved to error/', default: '3' },
+  { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while the modem is healthy', default: '180' },
+];
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);

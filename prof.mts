@@ -1,0 +1,24 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { kirim, tempDir } from './test/support/process.js';
+const dataDir = tempDir('kirim-prof');
+const db = join(dataDir, 'kirim.db');
+const key = kirim(['keys', 'create', '--name', 'bench', '--db', db, '--data-dir', dataDir]).stdout.trim();
+const prof = process.argv.includes('--prof');
+const dist = process.argv.includes('--dist');
+const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', '/tmp/prof'] : []), 'bin/kirim.js', 'server', '--port', '0', '--db', db, '--data-dir', dataDir], {
+  env: { ...process.env, KIRIM_LOG_LEVEL: 'error', KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR: '100000', ...(dist ? { KIRIM_USE_DIST: '1' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+let err = '';
+const url = await new Promise<string>((ok) => child.stderr!.on('data', (d) => { err += d; const m = /listening on (http:\/\/\S+)/.exec(err); if (m) ok(m[1]!); }));
+const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+let n = 0; const ids: string[] = [];
+const run = (o: autocannon.Options) => new Promise<autocannon.Result>((ok, f) => autocannon(o, (e, r) => (e ? f(e) : ok(r))));
+const dur = Number(process.env.DUR ?? 8);
+const r = await run({ url, connections: 50, duration: dur, requests: [{ method: 'POST', path: '/v1/verifications', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ to: `0812${String(10_000_000 + n++).padStart(8, '0')}`, channel: 'sms' }) }), onResponse: (s, b) => { if (s === 201) ids.push(JSON.parse(b).id); } }] });
+console.log('starts', r.requests.average, 'p99', r.latency.p99, 'non2xx', r.non2xx);
+let k = 0;
+const c = await run({ url, connections: 50, duration: dur, requests: [{ method: 'POST', path: '/v1/verifications/check', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: ids[k++ % ids.length], code: '000000' }) }) }] });
+console.log('checks', c.requests.average, 'p99', c.latency.p99, 'non2xx', c.non2xx);
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
