@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -43,6 +43,41 @@ test('in-process agent without gammu: spools, withdraws at expiry, forwards a st
     await srv.waitFor(() => srv.heartbeats.length > 0, 10_000, 'heartbeat');
     assert.equal(srv.heartbeats[0]!.modem.ok, false);
     assert.match(srv.heartbeats[0]!.modem.error!, /not installed/);
+  } finally {
+    await agent.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file moved to sent/ is reported at once through the folder watch, not the rescan', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  const srv = await startTestGatewayServer();
+  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
+  const smsdrc = join(dir, 'smsdrc');
+  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\n`);
+  const agent = new GatewayAgent({
+    server: srv.url,
+    token: srv.token,
+    smsdrc,
+    logger: pino({ level: 'silent' }),
+    monitorCommand: join(dir, 'no-monitor'),
+    // The rescan and the tick are far away: only a watch event can wake the agent in time.
+    rescanMs: 600_000,
+    logPollMs: 60_000,
+  });
+  try {
+    await agent.start();
+    srv.enqueue(leased({ id: 'watched' }));
+    await srv.waitFor(() => srv.reports.some((r) => r.message_id === 'watched' && r.status === 'spooled'), 10_000, 'spooled');
+    // The first tick ran at start; wait until the agent sleeps in its long tick.
+    await new Promise((r) => setTimeout(r, 300));
+    const [file] = readdirSync(join(dir, 'outbox'));
+    assert.ok(file);
+    const t0 = Date.now();
+    renameSync(join(dir, 'outbox', file), join(dir, 'sent', file)); // what gammu does after sending
+    await srv.waitFor(() => srv.reports.some((r) => r.message_id === 'watched' && r.status === 'sent'), 5_000, 'sent through the watch');
+    assert.ok(Date.now() - t0 < 5_000);
   } finally {
     await agent.stop();
     await srv.close();
