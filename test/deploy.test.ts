@@ -25,6 +25,8 @@ import { buildProgram } from '../src/cli/main.js';
 import { AGENT_OPTIONS } from '../src/gateway/run.js';
 import { defaultStateDir, readSmsdConfig, spoolDirs } from '../src/gateway/smsdrc.js';
 import { gammuSmsdInstalled, RECOMMENDED_SMSD } from '../src/dev/gammu-smsd.js';
+import { buildGatewayBundle } from './support/bundle.js';
+import { gatewayUnitNodeFlags } from './support/process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -68,8 +70,10 @@ function localCopy(dir: string, { dummyPhone = false } = {}): { file: string; sp
   return { file, spool, text };
 }
 
-function doctor(file: string, wrap: string[] = []): { status: number | null; lines: string[]; stderr: string } {
-  const argv = [...wrap, process.execPath, KIRIM, 'gateway', 'doctor', '--smsdrc', file];
+/** `kirim gateway doctor`, or with `bundle` what the unit runs: `node <unit flags> kirim-gateway.js doctor`. */
+function doctor(file: string, wrap: string[] = [], bundle?: string): { status: number | null; lines: string[]; stderr: string } {
+  const cmd = bundle ? [...gatewayUnitNodeFlags(), bundle] : [KIRIM, 'gateway'];
+  const argv = [...wrap, process.execPath, ...cmd, 'doctor', '--smsdrc', file];
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KIRIM_SMSDRC: '' } });
   return { status: r.status, lines: r.stdout.trim().split('\n').filter(Boolean), stderr: r.stderr };
 }
@@ -202,20 +206,21 @@ test('the gateway unit\'s privileges suffice: group access to the spool plus CAP
     `--regid=${gid}`,
     '--clear-groups',
     ...(caps ? ['--inh-caps=+ipc_owner', '--ambient-caps=+ipc_owner'] : []),
-    // tsx keeps a cache in the temp folder; give this user its own.
-    'env',
-    `TMPDIR=${dir}/tmp-gateway`,
   ];
-  mkdirSync(join(dir, 'tmp-gateway'));
-  chownSync(join(dir, 'tmp-gateway'), 65534, gid);
+  // The unit's program: the bundle, where any user can read it (as
+  // /opt/kirim/ is), run with the unit's Node flags. Not the checkout, which
+  // may sit in a folder that only root can enter.
+  const bundle = await buildGatewayBundle(join(dir, 'opt'));
+  chmodSync(join(dir, 'opt'), 0o755);
+  chmodSync(bundle, 0o644);
   const g = await startGammu(file, dir); // as root, like Debian's gammu-smsd.service
   try {
-    const ok = doctor(file, asGateway(true));
+    const ok = doctor(file, asGateway(true), bundle);
     assert.equal(ok.status, 0, ok.lines.join('\n') + ok.stderr);
     assert.deepEqual(ok.lines, [`${file}: no problems found`]);
     // Without the capability the monitor cannot attach gammu-smsd's shared
     // memory (mode 0744, owned by root): the doctor cannot see the daemon.
-    const denied = doctor(file, asGateway(false));
+    const denied = doctor(file, asGateway(false), bundle);
     assert.equal(denied.status, 1);
     assert.equal(denied.lines.length, 1, denied.lines.join('\n'));
     assert.match(denied.lines[0]!, /gammu-smsd/);

@@ -13,10 +13,9 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build, type Options } from 'tsup';
-import tsupConfig from '../../tsup.config.js';
 import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd.js';
 import { KIRIM_BIN, kirim, startServerProcess, type ServerProcess } from '../../test/support/process.js';
+export { buildGatewayBundle } from '../../test/support/bundle.js';
 
 /** Milliseconds since the epoch with sub-millisecond resolution (comparable with server ISO times). */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -130,22 +129,6 @@ export async function startSimGammu(cleanup: Cleanup, dir: string): Promise<SimG
     await sleep(100);
   }
   return { ...gammu, simState };
-}
-
-/**
- * Builds the gateway bundle with the project's own tsup settings (the
- * `kirim-gateway` entry of tsup.config.ts, exactly what `npm run build` ships
- * as dist/kirim-gateway.js) into a private folder, so a bench never rewrites
- * dist/ under a test that is reading it. Returns the file's path.
- */
-export async function buildGatewayBundle(outDir: string): Promise<string> {
-  const configs: Options[] = Array.isArray(tsupConfig) ? tsupConfig : typeof tsupConfig === 'function' ? [] : [tsupConfig];
-  const entry = configs.find((c) => c.entry && !Array.isArray(c.entry) && typeof c.entry === 'object' && 'kirim-gateway' in c.entry);
-  if (!entry) throw new Error('tsup.config.ts has no kirim-gateway entry');
-  await build({ ...entry, outDir, config: false, silent: true, clean: false });
-  const file = join(outDir, 'kirim-gateway.js');
-  if (!existsSync(file)) throw new Error(`tsup did not produce ${file}`);
-  return file;
 }
 
 /** How the gateway runs: `kirim gateway` through bin/kirim.js (tsx), or `node kirim-gateway.js`. */
