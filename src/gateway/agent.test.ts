@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirSync, renameSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -80,6 +80,50 @@ test('a file moved to sent/ is reported at once through the folder watch, not th
     assert.ok(Date.now() - t0 < 5_000);
   } finally {
     await agent.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('failures gammu logged before a restart are not charged again to the file now at the head of the outbox', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
+  const log = join(dir, 'smsd.log');
+  writeFileSync(log, '');
+  const smsdrc = join(dir, 'smsdrc');
+  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\nlogfile = ${log}\n`);
+  const fail = 'Wed 2026/11/25 10:00:00 gammu-smsd[42]: Error getting send status of message: Unknown error. (UNKNOWN[27])\n';
+  // A fresh protocol server per run: the test server may hand work to a poll of the run before.
+  let srv = await startTestGatewayServer();
+  const run = async (during: () => Promise<void>) => {
+    await srv.close();
+    srv = await startTestGatewayServer();
+    const agent = new GatewayAgent({ server: srv.url, token: srv.token, smsdrc, logger: pino({ level: 'silent' }), monitorCommand: join(dir, 'no-monitor'), maxAttempts: 2, raceSettleMs: 100, logPollMs: 100 });
+    await agent.start();
+    try {
+      await during();
+    } finally {
+      await agent.stop();
+    }
+    return agent;
+  };
+  try {
+    await run(async () => {}); // the first run: no saved position yet
+    // Second run: two failures are logged and read while the outbox is
+    // empty (they belong to no file of ours); then a message is spooled.
+    await run(async () => {
+      appendFileSync(log, fail + fail);
+      await new Promise((r) => setTimeout(r, 500));
+      srv.enqueue(leased({ id: 'innocent' }));
+      await srv.waitFor(() => srv.reports.some((r) => r.message_id === 'innocent' && r.status === 'spooled'), 10_000, 'spooled');
+    });
+    // Third run: the old failures must not be read again and counted against
+    // the file now at the head of the outbox (two would move it to error/).
+    const third = await run(() => new Promise((r) => setTimeout(r, 1500)));
+    assert.equal(third.messageState('innocent')?.state, 'spooled');
+    assert.equal(readdirSync(join(dir, 'error')).length, 0);
+    assert.equal(readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('OUT')).length, 1);
+  } finally {
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
   }

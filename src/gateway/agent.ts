@@ -241,8 +241,7 @@ export class GatewayAgent {
     await Promise.allSettled(this.loops);
     await this.lock.catch(() => {});
     for (const w of this.watchers) w.close();
-    const pos = this.tailer?.position();
-    if (pos) this.journal.saveLogPosition(pos);
+    this.saveLogPosition();
     this.journal.close();
     this.client.close();
     this.log.info('gateway stopped');
@@ -416,8 +415,18 @@ export class GatewayAgent {
       const ev = parseGammuLogLine(line);
       if (ev) await this.onLogEvent(ev);
     }
-    const pos = this.tailer.position();
-    if (pos && lines.length) this.journal.saveLogPosition(pos);
+    this.saveLogPosition();
+  }
+
+  /**
+   * Saves how far gammu's log was applied (a no-op when unchanged). Lines read
+   * after the saved position are applied again after a restart, and a failure
+   * line names no file: replayed, it would count against whatever file is
+   * then at the head of the outbox.
+   */
+  private saveLogPosition(): void {
+    const pos = this.tailer?.position();
+    if (pos) this.journal.saveLogPosition(pos);
   }
 
   private async onLogEvent(ev: GammuLogEvent): Promise<void> {
@@ -548,6 +557,7 @@ export class GatewayAgent {
         if (ev?.kind === 'transmitted' && ev.file === file) sent = true;
         if (ev) await this.onLogEvent(ev);
       }
+      this.saveLogPosition();
       if (sent) return 'sent';
     }
     return 'withdrawn';

@@ -78,7 +78,9 @@ export class LogTailer {
     readonly path: string,
     cursor?: LogCursor,
   ) {
-    this.cursor = cursor;
+    // A copy: poll() moves its own cursor, and must never move the caller's
+    // (the journal's saved position would then look already saved and stay behind).
+    this.cursor = cursor && { ino: cursor.ino, offset: cursor.offset };
   }
 
   /** The position after the last complete line read. */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, canTransition } from './journal.js';
+import { LogTailer } from './gammu-log.js';
 
 const msg = { id: 'm1', file: 'OUTB1.txt', to: '+1', priority: 'normal' as const, expiresAt: '2030-01-01T00:00:00.000Z', deliveryReport: true };
 
@@ -78,6 +79,33 @@ test('compaction drops old finished messages but keeps unacknowledged ones', () 
     assert.equal(k.get('m2')?.detail, 'x');
     assert.equal(k.get('m3')?.state, 'spooled');
     k.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the saved gammu log position advances across restarts (the tailer never shares the journal\'s cursor)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-journal-'));
+  const log = join(dir, 'smsd.log');
+  try {
+    appendFileSync(log, 'line 1\n');
+    // Three runs of the agent: each reads what is new, saves the position, stops.
+    for (let run = 1; run <= 3; run++) {
+      const j = new Journal(dir);
+      j.open();
+      const tailer = new LogTailer(log, j.logPosition());
+      await tailer.start({ fromEnd: run === 1 ? false : true });
+      const lines = await tailer.poll();
+      // Only what was written since the last run, never a replay.
+      assert.deepEqual(lines, run === 1 ? ['line 1'] : [`line ${run}`], `run ${run}`);
+      j.saveLogPosition(tailer.position()!);
+      j.close();
+      appendFileSync(log, `line ${run + 1}\n`);
+    }
+    const j = new Journal(dir);
+    j.open();
+    assert.equal(j.logPosition()?.offset, readFileSync(log).length - 'line 4\n'.length);
+    j.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -303,7 +303,8 @@ export class Journal {
 
   /** The saved position in gammu's log. */
   logPosition(): LogCursor | undefined {
-    return this.logCursor;
+    // A copy, so no reader can move the saved position without saving it.
+    return this.logCursor && { ino: this.logCursor.ino, offset: this.logCursor.offset };
   }
 
   /** Saves the position in gammu's log (after its events were applied). */
