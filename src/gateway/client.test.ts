@@ -67,3 +67,22 @@ test('client: a silent server times out and an oversized answer is refused', asy
     server.close();
   }
 });
+
+test('client: a connection cut in the middle of an answer is an error, not a hang', async () => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"results": [');
+    setTimeout(() => res.socket?.destroy(), 50);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const c = new GatewayClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', timeoutMs: 10_000 });
+    const t0 = Date.now();
+    await assert.rejects(c.reports([]));
+    assert.ok(Date.now() - t0 < 5_000, 'rejected at once, not at the timeout');
+    c.close();
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

@@ -114,17 +114,25 @@ export class GatewayClient {
           res.on('data', (c: Buffer) => {
             size += c.length;
             if (size > MAX_ANSWER_BYTES) {
-              req.destroy(new Error(`server answer to ${path} exceeds ${MAX_ANSWER_BYTES} bytes`));
+              abort(new Error(`server answer to ${path} exceeds ${MAX_ANSWER_BYTES} bytes`));
               return;
             }
             chunks.push(c);
           });
           res.on('end', () => finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', finish);
+          // The connection closed before the answer was complete.
+          res.on('close', () => finish(new Error(`connection closed before the answer to ${path} was complete`)));
         },
       );
-      const onStop = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      const timer = setTimeout(() => req.destroy(new Error(`no answer to ${path} within ${timeoutMs} ms`)), timeoutMs);
+      // Settle here too, not only through 'error': a request whose socket is
+      // already gone may emit nothing more when destroyed.
+      const abort = (err: Error) => {
+        req.destroy(err);
+        finish(err);
+      };
+      const onStop = () => abort(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const timer = setTimeout(() => abort(new Error(`no answer to ${path} within ${timeoutMs} ms`)), timeoutMs);
       signal?.addEventListener('abort', onStop, { once: true });
       req.on('error', finish);
       req.end(payload);
