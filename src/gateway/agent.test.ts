@@ -7,6 +7,16 @@ import { pino } from 'pino';
 import { GatewayAgent, sameNumber } from './agent.js';
 import { startTestGatewayServer, leased } from './test-server.js';
 
+/** A temp folder with gammu's four spool folders and an smsdrc naming them; with `log`, gammu's log file `smsd.log` too. */
+function spoolSetup({ log = false } = {}): { dir: string; smsdrc: string; logfile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
+  const smsdrc = join(dir, 'smsdrc');
+  const logfile = join(dir, 'smsd.log');
+  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\n${log ? `logfile = ${logfile}\n` : ''}`);
+  return { dir, smsdrc, logfile };
+}
+
 test('numbers written differently still match', () => {
   assert.ok(sameNumber('+6281234567890', '6281234567890'));
   assert.ok(sameNumber('+6281234567890', '081234567890'));
@@ -16,11 +26,8 @@ test('numbers written differently still match', () => {
 });
 
 test('in-process agent without gammu: spools, withdraws at expiry, forwards a status word as SMS when nothing waits for a report', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  const { dir, smsdrc } = spoolSetup({ log: true });
   const srv = await startTestGatewayServer();
-  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
-  const smsdrc = join(dir, 'smsdrc');
-  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\nlogfile = ${dir}/smsd.log\n`);
   const agent = new GatewayAgent({
     server: srv.url,
     token: srv.token,
@@ -51,11 +58,8 @@ test('in-process agent without gammu: spools, withdraws at expiry, forwards a st
 });
 
 test('a file moved to sent/ is reported at once through the folder watch, not the rescan', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
+  const { dir, smsdrc } = spoolSetup();
   const srv = await startTestGatewayServer();
-  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
-  const smsdrc = join(dir, 'smsdrc');
-  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\n`);
   const agent = new GatewayAgent({
     server: srv.url,
     token: srv.token,
@@ -86,12 +90,8 @@ test('a file moved to sent/ is reported at once through the folder watch, not th
 });
 
 test('failures gammu logged before a restart are not charged again to the file now at the head of the outbox', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
-  for (const d of ['inbox', 'outbox', 'sent', 'error']) mkdirSync(join(dir, d));
-  const log = join(dir, 'smsd.log');
+  const { dir, smsdrc, logfile: log } = spoolSetup({ log: true });
   writeFileSync(log, '');
-  const smsdrc = join(dir, 'smsdrc');
-  writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\nlogfile = ${log}\n`);
   const fail = 'Wed 2026/11/25 10:00:00 gammu-smsd[42]: Error getting send status of message: Unknown error. (UNKNOWN[27])\n';
   // A fresh protocol server per run: the test server may hand work to a poll of the run before.
   let srv = await startTestGatewayServer();
