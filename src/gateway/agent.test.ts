@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, rmSync, mkdirSync, writeFileSync, readdirS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { GatewayAgent, sameNumber } from './agent.js';
+import { GatewayAgent, sameNumber, type GatewayAgentOptions } from './agent.js';
 import { startTestGatewayServer, leased } from './test-server.js';
 
 /** A temp folder with gammu's four spool folders and an smsdrc naming them; with `log`, gammu's log file `smsd.log` too. */
@@ -15,6 +15,11 @@ function spoolSetup({ log = false } = {}): { dir: string; smsdrc: string; logfil
   const logfile = join(dir, 'smsd.log');
   writeFileSync(smsdrc, `[smsd]\nservice = files\ninboxpath = ${dir}/inbox/\noutboxpath = ${dir}/outbox/\nsentsmspath = ${dir}/sent/\nerrorsmspath = ${dir}/error/\n${log ? `logfile = ${logfile}\n` : ''}`);
   return { dir, smsdrc, logfile };
+}
+
+/** An in-process agent on the test protocol server, silent, with no gammu-smsd-monitor to run. */
+function testAgent(srv: { url: string; token: string }, dir: string, smsdrc: string, options: Partial<GatewayAgentOptions> = {}): GatewayAgent {
+  return new GatewayAgent({ server: srv.url, token: srv.token, smsdrc, logger: pino({ level: 'silent' }), monitorCommand: join(dir, 'no-monitor'), ...options });
 }
 
 test('numbers written differently still match', () => {
@@ -28,15 +33,7 @@ test('numbers written differently still match', () => {
 test('in-process agent without gammu: spools, withdraws at expiry, forwards a status word as SMS when nothing waits for a report', async () => {
   const { dir, smsdrc } = spoolSetup({ log: true });
   const srv = await startTestGatewayServer();
-  const agent = new GatewayAgent({
-    server: srv.url,
-    token: srv.token,
-    smsdrc,
-    logger: pino({ level: 'silent' }),
-    monitorCommand: join(dir, 'no-monitor'),
-    inboxSettleMs: 100,
-    raceSettleMs: 100,
-  });
+  const agent = testAgent(srv, dir, smsdrc, { inboxSettleMs: 100, raceSettleMs: 100 });
   try {
     await agent.start();
     assert.equal(agent.stateDir, join(dir, 'kirim-gateway'));
@@ -60,16 +57,8 @@ test('in-process agent without gammu: spools, withdraws at expiry, forwards a st
 test('a file moved to sent/ is reported at once through the folder watch, not the rescan', async () => {
   const { dir, smsdrc } = spoolSetup();
   const srv = await startTestGatewayServer();
-  const agent = new GatewayAgent({
-    server: srv.url,
-    token: srv.token,
-    smsdrc,
-    logger: pino({ level: 'silent' }),
-    monitorCommand: join(dir, 'no-monitor'),
-    // The rescan and the tick are far away: only a watch event can wake the agent in time.
-    rescanMs: 600_000,
-    logPollMs: 60_000,
-  });
+  // The rescan and the tick are far away: only a watch event can wake the agent in time.
+  const agent = testAgent(srv, dir, smsdrc, { rescanMs: 600_000, logPollMs: 60_000 });
   try {
     await agent.start();
     srv.enqueue(leased({ id: 'watched' }));
@@ -98,7 +87,7 @@ test('failures gammu logged before a restart are not charged again to the file n
   const run = async (during: () => Promise<void>) => {
     await srv.close();
     srv = await startTestGatewayServer();
-    const agent = new GatewayAgent({ server: srv.url, token: srv.token, smsdrc, logger: pino({ level: 'silent' }), monitorCommand: join(dir, 'no-monitor'), maxAttempts: 2, raceSettleMs: 100, logPollMs: 100 });
+    const agent = testAgent(srv, dir, smsdrc, { maxAttempts: 2, raceSettleMs: 100, logPollMs: 100 });
     await agent.start();
     try {
       await during();
