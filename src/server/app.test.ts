@@ -164,6 +164,7 @@ for (const dialect of DIALECTS) {
       assert.equal(m.status, 'delivered');
       assert.equal(m.gateway, s.gatewayId);
       assert.deepEqual(m.events.map((e: { status: string }) => e.status), ['queued', 'dispatched', 'spooled', 'sent', 'delivered']);
+      assert.equal(m.events.find((e: { status: string }) => e.status === 'sent').detail, 'sent by the modem (1 part)');
       const delivered = await s.api('GET', '/v1/messages?status=delivered');
       assert.ok(delivered.body.data.some((x: { id: string }) => x.id === id));
     });
@@ -255,6 +256,9 @@ for (const dialect of DIALECTS) {
       const metrics = await s.app.inject({ url: '/metrics' });
       assert.match(metrics.body, /kirim_verifications_started_total\{channel="sms",outcome="created"\} \d+/);
       assert.match(metrics.body, /kirim_messages\{channel="sms",status="delivered"\} 1/);
+      assert.match(metrics.body, /^kirim_process_cpu_seconds_total \d/m);
+      assert.match(metrics.body, /^kirim_nodejs_heap_size_used_bytes \d/m);
+      assert.doesNotMatch(metrics.body, /process_process_|nodejs_nodejs_/);
       const doc = JSON.parse((await s.app.inject({ url: '/openapi.json' })).body);
       assert.equal(doc.openapi, '3.1.0');
       for (const p of ['/v1/verifications', '/v1/verifications/check', '/v1/verifications/{id}', '/v1/verifications/{id}/cancel', '/v1/messages', '/v1/messages/{id}', '/v1/inbound', '/v1/webhooks']) {

@@ -3,7 +3,7 @@
  * the one error handler that speaks problem+json. It never listens;
  * server.ts does (and tests use `app.inject` or listen on port 0).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -47,6 +47,10 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // A gateway long-polls and heartbeats all day: two info lines per poll
+    // would bury the API's requests. Its requests get one debug line each
+    // (routes/gateway.ts), and the log says when a gateway comes or goes.
+    logController: new LogController({ disableRequestLogging: (req: { url?: string }) => req.url?.startsWith(GATEWAY_PREFIX + '/') ?? false }),
   });
   const ctx: ServerContext = {
     config,
@@ -59,6 +63,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
     now,
   };
   const services = createServices(ctx, transport);
+  ctx.bus.on('gateway:state', (g) => ctx.log.info({ gateway: g.id }, `gateway ${g.name} is ${g.state}`));
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

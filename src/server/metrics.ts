@@ -19,7 +19,9 @@ export interface Metrics {
 /** Creates the metric set; `collect` refreshes gauges that are read from the store at scrape time. */
 export function createMetrics({ defaults = true }: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (defaults) collectDefaultMetrics({ register: registry, prefix: 'kirim_process_' });
+  // prom-client's default names already start with process_ or nodejs_, so
+  // the prefix is only ours: kirim_process_cpu_seconds_total, kirim_nodejs_heap_size_used_bytes.
+  if (defaults) collectDefaultMetrics({ register: registry, prefix: 'kirim_' });
   const r = [registry];
   return {
     registry,

@@ -31,6 +31,12 @@ export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
     app.addHook('onRequest', async (req) => {
       req.gateway = await authenticateGateway(ctx.store, req);
     });
+    // The request log is off for these routes (app.ts): one debug line per
+    // poll, but a refused one (a wrong token, a bad report) stays visible.
+    app.addHook('onResponse', async (req, reply) => {
+      const level = reply.statusCode >= 400 ? 'warn' : 'debug';
+      req.log[level]({ gateway: req.gateway?.id, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'gateway request');
+    });
     const r = app.withTypeProvider<ZodTypeProvider>();
     const now = () => new Date(ctx.now()).toISOString();
 

@@ -117,7 +117,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
           from: REPORT_FROM[r.status],
           to: r.status,
           at,
-          detail: r.parts && r.status === 'sent' ? `${detail ?? 'sent'} (${r.parts} parts)` : detail,
+          detail: r.parts && r.status === 'sent' ? `${detail ?? 'sent'} (${r.parts} part${r.parts === 1 ? '' : 's'})` : detail,
           gatewayId: gw.id,
           set: { lease_until: null },
         });
