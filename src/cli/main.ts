@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
 import { commands } from './commands.js';
+import { LogLevelError } from '../protocol/log.js';
 
 /**
  * Builds the `kirim` program. Each command lives in its own file under
@@ -40,7 +41,7 @@ function exitCodeFor(err: unknown): number {
     if (err.exitCode === 0) return 0;
     return 1;
   }
-  if (err instanceof UserError) {
+  if (err instanceof UserError || err instanceof LogLevelError) {
     process.stderr.write(`kirim: ${err.message}\n`);
     return 1;
   }

@@ -1,19 +1,12 @@
 /**
- * Structured logs on stderr. Message text is never logged (it may carry an
- * OTP code); `text` is redacted anyway in case a caller slips.
+ * The agent's logger, from the shared factory (src/protocol/log.ts): JSON
+ * lines on stderr written synchronously (nothing lost when the agent is
+ * killed), message texts redacted, level from `KIRIM_LOG_LEVEL` (default info).
  */
-import { pino, type Logger } from 'pino';
+import { createLogger as createKirimLogger, type Logger } from '../protocol/log.js';
 
 export type { Logger };
 
-/** The agent's logger: JSON lines on stderr, level from `KIRIM_LOG_LEVEL` (default info). */
-export function createLogger({ level = process.env.KIRIM_LOG_LEVEL ?? 'info' }: { level?: string } = {}): Logger {
-  return pino(
-    {
-      name: 'kirim-gateway',
-      level,
-      redact: { paths: ['text', '*.text', 'messages[*].text'], censor: '[redacted]' },
-    },
-    pino.destination({ fd: 2, sync: true }),
-  );
+export function createLogger({ level }: { level?: string } = {}): Logger {
+  return createKirimLogger({ name: 'kirim-gateway', sync: true, ...(level !== undefined ? { level } : {}) });
 }

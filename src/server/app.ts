@@ -12,7 +12,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { pino } from 'pino';
+import { createLogger } from '../protocol/log.js';
 import type { ServerConfig } from './config.js';
 import { Bus, type ServerContext } from './context.js';
 import { createKeyring } from './crypto.js';
@@ -41,7 +41,7 @@ export interface KirimApp {
 
 /** Assembles the app; call `services.start()` to run background work. */
 export async function buildApp({ config, store, transport, logger, now = Date.now }: BuildOptions): Promise<KirimApp> {
-  const log = logger ?? pino({ level: config.logLevel });
+  const log = logger ?? createLogger({ level: config.logLevel });
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS } from '../protocol/gateway.js';
+import { LogLevelError, parseLogLevel } from '../protocol/log.js';
 
 export interface OtpSettings {
   digits: number;
@@ -64,6 +65,15 @@ function country(name: string, value: string): CountryCode {
   const c = value.trim().toUpperCase();
   if (!(getCountries() as string[]).includes(c)) throw new ConfigError(`${name}: ${value} is not an ISO 3166 country code known to the phone number library`);
   return c as CountryCode;
+}
+
+function logLevel(env: Env): string {
+  try {
+    return parseLogLevel(env.KIRIM_LOG_LEVEL);
+  } catch (err) {
+    if (err instanceof LogLevelError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** Reads the server secret: the env value, or one generated once and kept in the data dir (mode 0600). */
@@ -135,7 +145,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     verificationsPerDestinationPerHour: int(env, 'KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR', 10, 1, 100000),
     seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,
     bodyLimitBytes: int(env, 'KIRIM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
-    logLevel: env.KIRIM_LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env),
   };
 }
 

@@ -3,7 +3,7 @@
  * app, starts background work, listens, and shuts all of it down in order.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { createLogger, type Logger } from '../protocol/log.js';
 import { buildApp } from './app.js';
 import { resolveSecret, type ServerConfig } from './config.js';
 import { createEmailTransport } from './channels/email/transport.js';
@@ -20,9 +20,9 @@ export interface RunningServer {
 }
 
 /** Starts `kirim server` with the given configuration. */
-export async function startServer(configIn: ServerConfig, { logger }: { logger?: pino.Logger } = {}): Promise<RunningServer> {
+export async function startServer(configIn: ServerConfig, { logger }: { logger?: Logger } = {}): Promise<RunningServer> {
   const config = resolveSecret(configIn);
-  const log = logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const log = logger ?? createLogger({ level: config.logLevel });
   const store = await openStore(config.db);
   const transport = createEmailTransport({ dataDir: config.dataDir, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl, pool: true } : {}) });
   let app: FastifyInstance | undefined;

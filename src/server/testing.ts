@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../protocol/log.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type ServerConfig } from './config.js';
@@ -46,7 +46,7 @@ export async function createTestServer({ dialect = 'sqlite', env = {}, transport
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
   const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef' };
   const store = await openTestStore(dialect);
-  const { app, services } = await buildApp({ config, store, transport, logger: pino({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
+  const { app, services } = await buildApp({ config, store, transport, logger: createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();
   if (start) services.start();
   const newApiKey = async () => (await createApiKey(store, 'test')).key;

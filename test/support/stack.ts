@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../../src/protocol/log.js';
 import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd.js';
 import { stopChild } from '../../src/dev/stop-child.js';
 import { loadConfig, type ServerConfig } from '../../src/server/config.js';
@@ -59,7 +59,7 @@ export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayAr
     ...loadConfig({ dataDir, db, port: 0 }, { KIRIM_HEARTBEAT_SECONDS: '1', KIRIM_GATEWAY_OFFLINE_SECONDS: '5', ...serverEnv }),
     secret: 'e2e-secret-0123456789abcdef',
   };
-  const logger = pino({ level: process.env.KIRIM_TEST_LOG ?? 'silent' });
+  const logger = createLogger({ level: process.env.KIRIM_TEST_LOG ?? 'silent' });
   let server = await startServer(config, { logger });
   // Later restarts keep the same port, as a real deployment would.
   config = { ...config, port: Number(new URL(server.url).port) };
