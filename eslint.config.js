@@ -4,6 +4,32 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Server and gateway stand side by side over src/protocol and src/gammu:
+ * neither may import the other. A relative import reaches a sibling folder
+ * of src/ only with exactly as many `../` as the importing file is deep, so
+ * one block per depth names the forbidden folder exactly (the server's own
+ * `channels/gateway/` and `routes/gateway.ts` stay allowed).
+ */
+function forbidSibling(from, to, maxDepth = 6) {
+  return Array.from({ length: maxDepth }, (_, i) => ({
+    files: [`src/${from}/${'*/'.repeat(i)}*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^${'\\.\\./'.repeat(i + 1)}${to}(/|$)`,
+              message: `src/${from} must not import src/${to}: share code through src/protocol or src/gammu.`,
+            },
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/'] },
   js.configs.recommended,
@@ -18,6 +44,8 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
+  ...forbidSibling('server', 'gateway'),
+  ...forbidSibling('gateway', 'server'),
   {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -2,7 +2,7 @@
  * `kirim gateway`: the edge agent beside gammu-smsd (files backend).
  *
  * - Long-polls the server for messages and writes each into gammu's outbox
- *   atomically (see names.ts and spool.ts), once per message id (journal.ts).
+ *   atomically (see src/gammu/ and spool.ts), once per message id (journal.ts).
  * - Watches sent/ and error/ (file events plus a periodic rescan) and
  *   gammu's log, and reports `spooled`, `sent`, `failed`, `expired` and
  *   `delivered`; every report is journaled first and retried until the
@@ -25,18 +25,18 @@ import { decodeInboxFile, groupInboxFiles, scanInbox, REPORT_WORDS, type InboxGr
 import { Journal, type MessageRecord } from './journal.js';
 import { createLogger, type Logger } from './logger.js';
 import { readModemHealth } from './monitor.js';
-import { buildOutboxName, isValidRecipient } from './names.js';
+import { buildOutboxName, isValidRecipient } from '../gammu/names.js';
+import { writeFileAtomic } from '../gammu/atomic-write.js';
+import { encodeOutboxText } from '../gammu/text.js';
 import { readSmsdConfig, spoolDirs, defaultStateDir, type SpoolDirs } from './smsdrc.js';
 import {
   countFiles,
-  encodeOutboxText,
   exists,
   moveFile,
   outboxQueue,
   pendingWithdrawals,
   removeStaleTemps,
   withdrawFromOutbox,
-  writeFileAtomic,
   WITHDRAWN_PREFIX,
 } from './spool.js';
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { isAbsolute, dirname } from 'node:path';
 import { readSmsdConfig, SmsdConfigError, SPOOL_KEYS, type SmsdConfig } from './smsdrc.js';
 import { readModemHealth } from './monitor.js';
-import { MAX_NAME_BYTES } from './names.js';
+import { MAX_NAME_BYTES } from '../gammu/names.js';
 
 /** One finding. */
 export interface Problem {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupInboxFiles, decodeInboxFile, decodeSmsBackup, type InboxFile } from './inbox.js';
-import { parseInboxName } from './names.js';
+import { parseInboxName } from '../gammu/names.js';
 
 function f(name: string, mtimeMs: number): InboxFile {
   return { name, parsed: parseInboxName(name)!, mtimeMs };

@@ -12,7 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { parseInboxName, type ParsedInboxName } from './names.js';
+import { parseInboxName, type ParsedInboxName } from '../gammu/names.js';
 import { parseIni, iniGet } from './smsdrc.js';
 
 /** One inbox file with what its name says. */

@@ -1,67 +1,17 @@
 /**
- * File operations on gammu's spool folders. Every change the agent makes is
- * a `rename()` within one folder, because gammu-smsd reads whatever it finds
+ * File operations on gammu's spool folders (new files are written by
+ * src/gammu/atomic-write.ts). Every other change the agent makes is a
+ * `rename()` within one folder, because gammu-smsd reads whatever it finds
  * in the outbox at the moment it looks: a half-written file is sent
  * half-written, and a file being moved away may be read half-way.
  */
-import { promises as fs, constants } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { isGammuOutboxCandidate, gammuOrder } from './names.js';
+import { isGammuOutboxCandidate, gammuOrder } from '../gammu/names.js';
+import { TEMP_PREFIX } from '../gammu/atomic-write.js';
 
-/** Prefix of the agent's own temporary and withdrawn files (dot: gammu skips them). */
-export const TEMP_PREFIX = '.kirim-tmp-';
+/** Prefix of the agent's withdrawn files (dot: gammu skips them). */
 export const WITHDRAWN_PREFIX = '.kirim-withdrawn-';
-
-/**
- * The bytes of an outbox file: UTF-16LE with a byte-order mark, the only
- * encoding gammu reads correctly whatever its locale (without a BOM, under
- * LANG=C, text is cut at the first non-ASCII byte).
- */
-export function encodeOutboxText(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-}
-
-/** Decodes an outbox file written by {@link encodeOutboxText} (or plain UTF-8). */
-export function decodeOutboxText(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
-  return buf.toString('utf8');
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fd = await fs.open(dir, constants.O_RDONLY);
-  try {
-    await fd.sync();
-  } finally {
-    await fd.close();
-  }
-}
-
-/**
- * Writes `dir/name` atomically: a dot-prefixed temp file in the same
- * folder, fsync, rename, fsync of the folder. Refuses to replace an
- * existing file (a message is never written twice).
- */
-export async function writeFileAtomic(dir: string, name: string, data: Buffer): Promise<void> {
-  const tmp = join(dir, TEMP_PREFIX + name);
-  const fd = await fs.open(tmp, 'w', 0o644);
-  try {
-    await fd.writeFile(data);
-    await fd.sync();
-  } finally {
-    await fd.close();
-  }
-  const target = join(dir, name);
-  // link() fails with EEXIST instead of replacing, unlike rename(); the temp
-  // name is then removed. Both are atomic within one folder.
-  try {
-    await fs.link(tmp, target);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  await fs.rm(tmp, { force: true });
-  await fsyncDir(dir);
-}
 
 /**
  * Moves a file from gammu's outbox so that gammu can no longer take it:

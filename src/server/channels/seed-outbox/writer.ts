@@ -10,13 +10,16 @@
  * staging folder beside the outbox folder (outside what rsync copies), then
  * the message is marked `spooled`, then the file is renamed into the folder.
  * On start, staged files of spooled messages are moved in; staged files of
- * messages that were never marked are deleted (their lease lapses and they
- * are written again).
+ * messages that were never marked, and temp files of an interrupted write,
+ * are deleted (their lease lapses and they are written again). Names, text
+ * and the atomic write are gammu's file format from src/gammu, the same as
+ * the gateway's.
  */
-import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildOutboxName, parseOutboxName } from '../../../gateway/names.js';
-import { encodeOutboxText } from '../../../gateway/spool.js';
+import { writeFileAtomic } from '../../../gammu/atomic-write.js';
+import { buildOutboxName, parseOutboxName } from '../../../gammu/names.js';
+import { encodeOutboxText } from '../../../gammu/text.js';
 import type { ServerContext } from '../../context.js';
 import type { MessageService } from '../../messages/service.js';
 import type { MessageRow } from '../../store/index.js';
@@ -30,16 +33,6 @@ export interface SeedOutboxWriter {
   /** One pass: recover staged files, write what is queued, withdraw what expired. */
   runOnce(): Promise<void>;
   readonly dir: string;
-}
-
-function fsyncWrite(path: string, data: Buffer) {
-  writeFileSync(path, data);
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageService, dirIn: string): SeedOutboxWriter {
@@ -79,7 +72,7 @@ export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageServ
       messageId: row.id,
       deliveryReport: false,
     });
-    fsyncWrite(join(staging, name), encodeOutboxText(d.text));
+    await writeFileAtomic(staging, name, encodeOutboxText(d.text));
     const marked = await messages.transition({
       id: row.id,
       from: ['dispatched'],
