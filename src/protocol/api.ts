@@ -19,6 +19,14 @@ export const Priority = z.enum(['high', 'normal', 'low']);
 
 export const VerificationStatus = z.enum(['pending', 'approved', 'expired', 'canceled', 'max_attempts_reached', 'failed']);
 export const MessageStatus = z.enum(['queued', 'dispatched', 'spooled', 'sent', 'delivered', 'failed', 'expired', 'canceled']);
+export const SmsEncoding = z.enum(['gsm7', 'ucs2']);
+
+export type Channel = z.infer<typeof Channel>;
+export type Locale = z.infer<typeof Locale>;
+export type Priority = z.infer<typeof Priority>;
+export type VerificationStatus = z.infer<typeof VerificationStatus>;
+export type MessageStatus = z.infer<typeof MessageStatus>;
+export type SmsEncoding = z.infer<typeof SmsEncoding>;
 
 const destination = singleLine(254).min(1).describe('Phone number (national or E.164) or email address');
 
@@ -83,7 +91,7 @@ export const Message = z.object({
   text: z.string().describe("Text as stored; an OTP's code is masked"),
   subject: z.string().optional(),
   segments: z.number().int().optional(),
-  encoding: z.enum(['gsm7', 'ucs2']).optional(),
+  encoding: SmsEncoding.optional(),
   gateway: z.string().optional(),
   verification_id: z.string().optional(),
   events: z.array(MessageEvent),

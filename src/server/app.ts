@@ -23,8 +23,11 @@ import { gatewayRoutes } from './routes/gateway.js';
 import { opsRoutes } from './routes/ops.js';
 import { v1Routes } from './routes/v1.js';
 import { createServices, type Services } from './services.js';
-import type { Store } from './store/index.js';
+import { storeUnavailableReason, type Store } from './store/index.js';
 import type { EmailTransport } from './channels/email/types.js';
+
+/** What `Retry-After` asks of clients while the store is unavailable. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 export interface BuildOptions {
   config: ServerConfig;
@@ -68,7 +71,14 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // A store outage is logged once when the first request meets it and once
+  // when a request succeeds again, not on every request in between.
+  let storeDownSince = 0;
   app.addHook('onResponse', async (req, reply) => {
+    if (storeDownSince && reply.statusCode < 500) {
+      req.log.info({ outage_ms: ctx.now() - storeDownSince }, 'the store answers again');
+      storeDownSince = 0;
+    }
     ctx.metrics.httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
@@ -77,8 +87,16 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
 
   app.setErrorHandler((err, req, reply) => {
     let problem: ApiError;
+    const unavailable = storeUnavailableReason(err);
     if (err instanceof ApiError) {
       problem = err;
+    } else if (unavailable) {
+      ctx.metrics.storeUnavailable.inc({ source: 'api' });
+      if (!storeDownSince) {
+        storeDownSince = ctx.now();
+        req.log.warn({ reason: unavailable, err }, `store unavailable: ${unavailable}; answering 503 until it returns`);
+      }
+      problem = new ApiError(503, 'store_unavailable', `${unavailable}; the request was not completed: retry shortly (with the same Idempotency-Key, if any)`, { headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) } });
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       const errors = err.validation.map((v) => ({
         path: (v.instancePath || '/').replace(/^\//, '').replace(/\//g, '.') || '(body)',

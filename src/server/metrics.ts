@@ -14,6 +14,8 @@ export interface Metrics {
   gatewaysOnline: Gauge;
   webhookDeliveries: Counter<'outcome'>;
   emailAttempts: Counter<'outcome'>;
+  backgroundErrors: Counter<'loop'>;
+  storeUnavailable: Counter<'source'>;
 }
 
 /** Creates the metric set; `collect` refreshes gauges that are read from the store at scrape time. */
@@ -39,5 +41,7 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     gatewaysOnline: new Gauge({ name: 'kirim_gateways_online', help: 'Gateways currently online', registers: r }),
     webhookDeliveries: new Counter({ name: 'kirim_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: r }),
     emailAttempts: new Counter({ name: 'kirim_email_attempts_total', help: 'Email send attempts by outcome', labelNames: ['outcome'], registers: r }),
+    backgroundErrors: new Counter({ name: 'kirim_background_errors_total', help: 'Failed runs of background loops (email, webhooks, sweepers...)', labelNames: ['loop'], registers: r }),
+    storeUnavailable: new Counter({ name: 'kirim_store_unavailable_total', help: 'Requests answered 503 store_unavailable because the database did not answer', labelNames: ['source'], registers: r }),
   };
 }

@@ -1,7 +1,11 @@
 /**
- * Assembles the server's services over a context, wires their events
- * (state changes → webhooks, verification sync, metrics) and runs the
- * background work: email worker, webhook worker, sweeper.
+ * Assembles the server's services over a context and runs the background
+ * work: the email, webhook and seed-outbox workers and the sweepers, each
+ * in its own background loop (loop.ts), so one failing (a store outage)
+ * neither stops the others nor crashes the process.
+ *
+ * Webhook events are not wired here: every change enqueues its own event in
+ * its own transaction (outbox.ts).
  */
 import type { ServerContext } from './context.js';
 import { createGatewayService, type GatewayService } from './channels/gateway/service.js';
@@ -10,8 +14,9 @@ import { createEmailWorker, type EmailWorker } from './channels/email/worker.js'
 import { createSeedOutboxWriter, type SeedOutboxWriter } from './channels/seed-outbox/writer.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
 import { createLimits, type Limits } from './limits.js';
+import { createLoop, type Loop } from './loop.js';
 import { createMessageService, type MessageService } from './messages/service.js';
-import { FINAL_MESSAGE_STATES, type MessageStatus } from './store/index.js';
+import { createOutbox } from './outbox.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 
@@ -25,70 +30,44 @@ export interface Services {
   email: EmailWorker;
   /** Seed compatibility (KIRIM_SEED_OUTBOX): SMS as gammu files in a folder for the seed's rsync. */
   seedOutbox?: SeedOutboxWriter;
-  /** Starts background work (workers, sweeper). */
+  /** Starts background work (workers, sweepers). */
   start(): void;
   /** Stops background work and waits for what is in flight. */
   stop(): Promise<void>;
-  /** One sweeper pass (expiry, lapsed leases, offline gateways); exposed for tests. */
+  /** One pass of every sweeper (expiry, lapsed leases, offline gateways, old idempotency keys); for tests. */
   sweep(): Promise<void>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-/** Message states that become webhook events. */
-const EVENT_STATES = new Set<MessageStatus>(['queued', 'spooled', 'sent', 'delivered', 'failed', 'expired', 'canceled']);
-
 export function createServices(ctx: ServerContext, transport: EmailTransport): Services {
   const limits = createLimits(ctx.config);
-  const messages = createMessageService(ctx);
-  const verifications = createVerificationService(ctx, messages, limits);
-  const gateways = createGatewayService(ctx, messages);
   const webhooks = createWebhookService(ctx);
+  const outbox = createOutbox(ctx, webhooks);
+  const messages = createMessageService(ctx, outbox);
+  const verifications = createVerificationService(ctx, messages, limits, outbox);
+  const gateways = createGatewayService(ctx, messages, outbox);
   const email = createEmailWorker(ctx, messages, transport);
   const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
-  const { bus, log } = ctx;
 
-  const safe = (what: string, p: Promise<unknown>) => p.catch((err) => log.error({ err }, `${what} failed`));
-
-  bus.on('message:changed', (m, detail) => {
-    ctx.metrics.messageTransitions.inc({ channel: m.channel, status: m.status });
-    const status = m.status as MessageStatus;
-    if (EVENT_STATES.has(status)) {
-      safe('webhook fan-out', webhooks.emit(`message.${status}`, {
-        id: m.id,
-        to: m.to,
-        channel: m.channel,
-        status,
-        at: iso(m.updated_at),
-        ...(detail ? { detail } : {}),
-        ...(m.verification_id ? { verification_id: m.verification_id } : {}),
-      }, m.api_key_id));
-    }
-    if (FINAL_MESSAGE_STATES.includes(status)) safe('verification sync', verifications.onMessageFinal(m));
-  });
-  bus.on('verification:ended', (v) => {
-    if (v.status === 'approved' || v.status === 'failed') {
-      safe('webhook fan-out', webhooks.emit(`verification.${v.status}`, { id: v.id, to: v.to, channel: v.channel, status: v.status, at: iso(v.ended_at ?? ctx.now()) }, v.api_key_id));
-    }
-  });
-  bus.on('gateway:state', (g) => {
-    safe('webhook fan-out', webhooks.emit(`gateway.${g.state}`, { id: g.id, name: g.name, state: g.state, last_seen_at: g.last_seen_at ? iso(g.last_seen_at) : null }, null));
-  });
-  bus.on('inbound', (i) => {
-    safe('webhook fan-out', webhooks.emit('message.received', { id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id }, null));
-  });
-
-  async function sweep() {
+  /** Queued or leased messages past their expiry, then overdue verifications. */
+  async function expire() {
     const now = ctx.now();
     for (const m of await ctx.store.listExpiredUnsent(now, 500)) {
       await messages.transition({ id: m.id, from: ['queued', 'dispatched'], to: 'expired', at: now, detail: 'expired before it was handed over' });
     }
     await verifications.expireOverdue();
-    await gateways.sweep();
-    await ctx.store.deleteIdempotencyBefore(now - IDEMPOTENCY_TTL_MS);
   }
+  const forgetIdempotencyKeys = () => ctx.store.deleteIdempotencyBefore(ctx.now() - IDEMPOTENCY_TTL_MS);
 
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | null = null;
+  const sweepers: Array<[name: string, intervalMs: number, run: () => Promise<unknown>]> = [
+    ['expiry', 1_000, expire],
+    ['leases', 1_000, gateways.requeueLapsed],
+    ['gateways-offline', 1_000, gateways.markSilentOffline],
+    ['idempotency-keys', 60_000, forgetIdempotencyKeys],
+  ];
+  const loops: Loop[] = sweepers.map(([name, intervalMs, run]) =>
+    createLoop({ name, intervalMs, run, log: ctx.log, onError: (n) => ctx.metrics.backgroundErrors.inc({ loop: n }) }),
+  );
+
   return {
     ctx,
     limits,
@@ -98,27 +77,17 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     webhooks,
     email,
     ...(seedOutbox ? { seedOutbox } : {}),
-    sweep,
+    async sweep() {
+      for (const [, , run] of sweepers) await run();
+    },
     start() {
       email.start();
       webhooks.start();
       seedOutbox?.start();
-      timer = setInterval(() => {
-        if (sweeping) return;
-        sweeping = sweep()
-          .catch((err) => log.error({ err }, 'sweep failed'))
-          .finally(() => {
-            sweeping = null;
-          });
-      }, 1_000);
-      timer.unref();
+      for (const loop of loops) loop.start();
     },
     async stop() {
-      clearInterval(timer);
-      await sweeping;
-      await seedOutbox?.stop();
-      await email.stop();
-      await webhooks.stop();
+      await Promise.all([...loops.map((l) => l.stop()), seedOutbox?.stop(), email.stop(), webhooks.stop()]);
     },
   };
 }

@@ -2,16 +2,26 @@
  * Messages: creation (with SMS encoding analysis), state changes with their
  * history, the API view, and the text actually handed to a channel (where an
  * OTP's masked code is filled in from the verification's ciphertext).
+ *
+ * This service is the one path for every message state change: creation
+ * (`insert`), leasing to a gateway (`lease`) and every later change
+ * (`transition`). Each runs in a transaction that also records the event
+ * history and enqueues the webhook event (outbox.ts), and keeps the
+ * message's verification in step; in-process signals follow the commit.
+ * Nothing else in the server calls the store's `insertMessage`,
+ * `transition` or `leaseSms` (one-path.test.ts checks it).
  */
-import type { Message } from '../../protocol/api.js';
+import type { Channel, Message, Priority } from '../../protocol/api.js';
+import { iso } from '../../protocol/time.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { ServerContext } from '../context.js';
+import type { Outbox } from '../outbox.js';
 import type { MessageEventRow, MessageRow, MessageStatus, Repo, Transition } from '../store/index.js';
+import { syncWithMessage } from '../verification/end.js';
 import { MAX_SMS_SEGMENTS, analyzeSms, renderOtpSms } from './sms-text.js';
 
-export const PRIORITY_RANK = { high: 0, normal: 1, low: 2 } as const;
-export type PriorityName = keyof typeof PRIORITY_RANK;
+export const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
 /** Default lifetime of a plain message. */
 export const DEFAULT_MESSAGE_TTL_SECONDS = 86_400;
@@ -19,36 +29,34 @@ export const DEFAULT_MESSAGE_TTL_SECONDS = 86_400;
 export interface NewMessage {
   apiKeyId: string | null;
   to: string;
-  channel: 'sms' | 'email';
+  channel: Channel;
   text: string;
   subject?: string | null;
-  priority: PriorityName;
+  priority: Priority;
   expiresAt: number;
   verificationId?: string | null;
   /** Why it was created, recorded on the first event. */
   detail?: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** The API representation of a message. */
 export function messageView(row: MessageRow, events: MessageEventRow[]): Message {
   return {
     id: row.id,
     to: row.to,
-    channel: row.channel as Message['channel'],
-    status: row.status as Message['status'],
-    priority: row.priority as Message['priority'],
+    channel: row.channel,
+    status: row.status,
+    priority: row.priority,
     created_at: iso(row.created_at),
     expires_at: iso(row.expires_at),
     text: row.text,
     ...(row.subject ? { subject: row.subject } : {}),
     ...(row.segments != null ? { segments: row.segments } : {}),
-    ...(row.encoding ? { encoding: row.encoding as 'gsm7' | 'ucs2' } : {}),
+    ...(row.encoding ? { encoding: row.encoding } : {}),
     ...(row.gateway_id && row.channel === 'sms' ? { gateway: row.gateway_id } : {}),
     ...(row.verification_id ? { verification_id: row.verification_id } : {}),
     events: events.map((e) => ({
-      status: e.status as Message['status'],
+      status: e.status,
       at: iso(e.at),
       ...(e.detail ? { detail: e.detail } : {}),
     })),
@@ -57,13 +65,13 @@ export function messageView(row: MessageRow, events: MessageEventRow[]): Message
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export function createMessageService(ctx: ServerContext) {
-  const { store, bus } = ctx;
+export function createMessageService(ctx: ServerContext, outbox: Outbox) {
+  const { store } = ctx;
 
   /** Builds the row for a new message; throws 422 when an SMS would be too long. */
   function build(input: NewMessage, now: number): MessageRow {
     let segments: number | null = null;
-    let encoding: string | null = null;
+    let encoding: MessageRow['encoding'] = null;
     if (input.channel === 'sms') {
       const a = analyzeSms(input.text);
       if (a.segments > MAX_SMS_SEGMENTS) {
@@ -99,38 +107,52 @@ export function createMessageService(ctx: ServerContext) {
   return {
     build,
 
-    /** Stores a new queued message (inside `repo`'s transaction when given). Call `announce` after commit. */
+    /** Stores a new queued message (inside `repo`'s transaction when given); its channel is woken after the commit. */
     async insert(input: NewMessage, repo: Repo = store, now = ctx.now()): Promise<MessageRow> {
       const row = build(input, now);
-      await repo.insertMessage(row, input.detail ?? 'accepted');
+      await repo.transaction(async (tx) => {
+        await tx.insertMessage(row, input.detail ?? 'accepted');
+        await outbox.messageChanged(tx, row, null);
+      });
       return row;
     },
 
-    /** Wakes the channel that will carry a newly stored message. */
-    announce(row: MessageRow) {
-      bus.emit(row.channel === 'sms' ? 'queue:sms' : 'queue:email');
-      bus.emit('message:changed', row, null);
+    /** Leases up to `max` queued SMS to a gateway (queued → dispatched). */
+    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]> {
+      return store.transaction(async (tx) => {
+        const rows = await tx.leaseSms(q);
+        for (const row of rows) await outbox.messageChanged(tx, row, `leased to gateway ${q.gatewayId}`);
+        return rows;
+      });
     },
 
-    async get(id: string, apiKeyId: string): Promise<Message> {
-      const row = await store.getMessage(id, apiKeyId);
+    async get(id: string, apiKeyId: string, repo: Repo = store): Promise<Message> {
+      const row = await repo.getMessage(id, apiKeyId);
       if (!row) throw notFound('message');
-      return messageView(row, await store.listMessageEvents(id));
+      return messageView(row, await repo.listMessageEvents(id));
     },
 
-    async list(q: { apiKeyId: string; status?: string; limit: number; cursor?: string }) {
+    async list(q: { apiKeyId: string; status?: MessageStatus; limit: number; cursor?: string }) {
       const page = await store.listMessages(q);
       const data = await Promise.all(page.items.map(async (r) => messageView(r, await store.listMessageEvents(r.id))));
       return { data, ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
     },
 
-    /** Applies a state change; when it took effect, tells the rest of the server. */
-    async transition(t: Transition): Promise<MessageRow | undefined> {
-      const applied = await store.transition(t);
-      if (!applied) return undefined;
-      const row = await store.getMessage(t.id);
-      if (row) bus.emit('message:changed', row, t.detail ?? null);
-      return row;
+    /**
+     * Applies a state change (compare-and-set on `from`) with its event,
+     * its webhook event and its verification's sync, in one transaction
+     * (`repo`'s when given). Undefined when the message was not in a `from`
+     * state.
+     */
+    async transition(t: Transition, repo: Repo = store): Promise<MessageRow | undefined> {
+      return repo.transaction(async (tx) => {
+        if (!(await tx.transition(t))) return undefined;
+        const row = await tx.getMessage(t.id);
+        if (!row) return undefined;
+        await outbox.messageChanged(tx, row, t.detail ?? null);
+        await syncWithMessage(tx, outbox, row, t.at);
+        return row;
+      });
     },
 
     /**
@@ -148,7 +170,7 @@ export function createMessageService(ctx: ServerContext) {
       if (v.expires_at <= ctx.now()) return { drop: 'expired', detail: 'code expired before it could be sent' };
       const otp = {
         code: ctx.keyring.decrypt(v.id, v.code_enc),
-        locale: v.locale as 'id' | 'en',
+        locale: v.locale,
         ttlMinutes: Math.round((v.expires_at - v.created_at) / 60_000),
       };
       return { text: renderOtpSms({ appName: ctx.config.appName, ...otp }), otp };

@@ -1,6 +1,7 @@
 /** Operations endpoints: liveness, readiness, Prometheus metrics. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../services.js';
+import { storeUnavailableReason } from '../store/index.js';
 
 export const opsRoutes = (s: Services): FastifyPluginAsync =>
   async (app) => {
@@ -11,9 +12,10 @@ export const opsRoutes = (s: Services): FastifyPluginAsync =>
       try {
         await ctx.store.ping();
         return { status: 'ready' };
-      } catch {
-        reply.code(503).type('application/problem+json');
-        return { type: 'https://kirim.dev/problems/not-ready', title: 'Service Unavailable', status: 503, detail: 'the store does not answer', code: 'not_ready' };
+      } catch (err) {
+        reply.code(503).type('application/problem+json').header('retry-after', '5');
+        const detail = storeUnavailableReason(err) ?? 'the store does not answer';
+        return { type: 'https://kirim.dev/problems/not-ready', title: 'Service Unavailable', status: 503, detail, code: 'not_ready' };
       }
     });
 

@@ -21,6 +21,7 @@ import {
   Webhook,
   WebhookList,
 } from '../../protocol/api.js';
+import { iso } from '../../protocol/time.js';
 import { authenticateApiKey } from '../auth.js';
 import { normalizeAnyDestination, normalizeDestination } from '../destinations.js';
 import { ApiError } from '../errors.js';
@@ -35,9 +36,8 @@ declare module 'fastify' {
   }
 }
 
-const problems = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem };
+const problems = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem, 503: Problem };
 const security = [{ bearer: [] }];
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export const v1Routes = (s: Services): FastifyPluginAsync =>
   async (app) => {
@@ -60,15 +60,17 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
       },
     }, async (req, reply) => {
       const to = normalizeDestination(req.body.to, req.body.channel, rules);
-      return idempotent(ctx.store, req.apiKey.id, req, reply, async () => {
-        const { created, verification } = await s.verifications.start({
-          apiKeyId: req.apiKey.id,
-          to,
-          channel: req.body.channel,
-          locale: req.body.locale ?? ctx.config.defaultLocale,
-          ...(req.body.ip ? { ip: req.body.ip } : {}),
-        });
-        return { status: created ? 201 : 200, body: verification };
+      return idempotent(ctx, req.apiKey.id, req, reply, {
+        async create(repo) {
+          const { created, verification } = await s.verifications.start({
+            apiKeyId: req.apiKey.id,
+            to,
+            channel: req.body.channel,
+            locale: req.body.locale ?? ctx.config.defaultLocale,
+            ...(req.body.ip ? { ip: req.body.ip } : {}),
+          }, repo);
+          return { status: created ? 201 : 200, body: verification };
+        },
       });
     });
 
@@ -110,19 +112,20 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
       if (b.subject !== undefined && b.channel !== 'email') {
         throw new ApiError(400, 'validation_failed', '`subject` is only for the email channel');
       }
-      return idempotent(ctx.store, req.apiKey.id, req, reply, async () => {
-        const now = ctx.now();
-        const row = await s.messages.insert({
-          apiKeyId: req.apiKey.id,
-          to,
-          channel: b.channel,
-          text: b.text,
-          subject: b.subject ?? null,
-          priority: b.priority,
-          expiresAt: now + (b.ttl_seconds ?? DEFAULT_MESSAGE_TTL_SECONDS) * 1000,
-        }, ctx.store, now);
-        s.messages.announce(row);
-        return { status: 202, body: await s.messages.get(row.id, req.apiKey.id) };
+      return idempotent(ctx, req.apiKey.id, req, reply, {
+        async create(repo) {
+          const now = ctx.now();
+          const row = await s.messages.insert({
+            apiKeyId: req.apiKey.id,
+            to,
+            channel: b.channel,
+            text: b.text,
+            subject: b.subject ?? null,
+            priority: b.priority,
+            expiresAt: now + (b.ttl_seconds ?? DEFAULT_MESSAGE_TTL_SECONDS) * 1000,
+          }, repo, now);
+          return { status: 202, body: await s.messages.get(row.id, req.apiKey.id, repo) };
+        },
       });
     });
 
@@ -156,7 +159,12 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
         response: { 201: Webhook, ...problems },
       },
     }, async (req, reply) =>
-      idempotent(ctx.store, req.apiKey.id, req, reply, async () => ({ status: 201, body: await s.webhooks.create(req.apiKey.id, req.body) })),
+      idempotent(ctx, req.apiKey.id, req, reply, {
+        create: async (repo) => ({ status: 201, body: await s.webhooks.create(req.apiKey.id, req.body, repo) }),
+        // The signing secret stays out of the replay record; a replay reads it from its encrypted column.
+        redact: ({ secret: _secret, ...rest }) => rest,
+        restore: (stored) => s.webhooks.createdView(req.apiKey.id, (stored as { id: string }).id),
+      }),
     );
 
     r.get('/webhooks', {

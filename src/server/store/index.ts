@@ -2,13 +2,14 @@
  * Opens the store named by a `--db` value: `sqlite:<path>` (default
  * `sqlite:./data/kirim.db`), `sqlite::memory:`, or `postgres://...`.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { resolve } from 'node:path';
 import { migrateToLatest } from './migrations/index.js';
 import { createRepo } from './repo.js';
 import { connectPostgres } from './postgres/connect.js';
 import { connectSqlite } from './sqlite/connect.js';
-import type { Dialect, Store } from './types.js';
+import type { Database } from './schema.js';
+import type { Dialect, Store, Tx } from './types.js';
 
 export * from './types.js';
 
@@ -38,10 +39,48 @@ export async function openStore(url: string, { migrate = true }: { migrate?: boo
     ...repo,
     dialect,
     db,
-    transaction: (fn) => db.transaction().execute((trx) => fn(createRepo(trx, dialect))),
+    async transaction(fn) {
+      const hooks: Array<() => void> = [];
+      const result = await db.transaction().execute((trx) => fn(createTx(trx, dialect, hooks)));
+      for (const hook of hooks) hook();
+      return result;
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * A repository bound to an open transaction. Nested `transaction` calls
+ * become savepoints (portable SQL in both dialects), so a unit of work can
+ * retry a part of itself, e.g. after a unique-constraint race, without
+ * losing the rest; after-commit hooks registered inside a savepoint that
+ * rolls back are dropped with it.
+ */
+function createTx(trx: Kysely<Database>, dialect: Dialect, hooks: Array<() => void>): Tx {
+  let savepoints = 0;
+  const tx: Tx = {
+    ...createRepo(trx, dialect),
+    afterCommit(fn) {
+      hooks.push(fn);
+    },
+    async transaction(fn) {
+      const name = sql.id(`kirim_sp_${++savepoints}`);
+      const mark = hooks.length;
+      await sql`savepoint ${name}`.execute(trx);
+      try {
+        const result = await fn(tx);
+        await sql`release savepoint ${name}`.execute(trx);
+        return result;
+      } catch (err) {
+        hooks.length = mark;
+        await sql`rollback to savepoint ${name}`.execute(trx);
+        await sql`release savepoint ${name}`.execute(trx);
+        throw err;
+      }
+    },
+  };
+  return tx;
 }

@@ -7,15 +7,18 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect, MessageRow, Page, Repo, Transition } from './types.js';
 
+/** The store's operations without the transaction wrapper (index.ts adds it). */
+export type Ops = Omit<Repo, 'transaction'>;
+
 /**
  * `'pending'` as a literal, not a bound parameter: SQLite re-plans a
  * statement on every execution when a bound value could decide whether the
  * partial index `verifications_one_pending` applies (measured 4× slower).
  */
-const PENDING = sql.lit('pending');
+const PENDING = sql.lit<'pending'>('pending');
 
 /** Builds the repository over a connection or a transaction. */
-export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
+export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
   return {
     async insertApiKey(row) {
       await db.insertInto('api_keys').values(row).execute();
@@ -153,7 +156,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
       if (rows.length > 0) {
         await db
           .insertInto('message_events')
-          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched', at: now, detail: `leased to gateway ${gatewayId}` })))
+          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched' as const, at: now, detail: `leased to gateway ${gatewayId}` })))
           .execute();
       }
       return rows.sort(queueOrder);
@@ -202,6 +205,9 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Repo {
     },
     async insertIdempotency(row) {
       await db.insertInto('idempotency_keys').values(row).execute();
+    },
+    async completeIdempotency(apiKeyId, key, set) {
+      await db.updateTable('idempotency_keys').set(set).where('api_key_id', '=', apiKeyId).where('key', '=', key).execute();
     },
     async deleteIdempotencyBefore(cutoff) {
       const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();

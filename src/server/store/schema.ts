@@ -4,6 +4,10 @@
  * ordering behave the same in both, and JSON is stored as text.
  */
 import type { Generated } from 'kysely';
+import type { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from '../../protocol/api.js';
+
+export type GatewayState = 'new' | 'online' | 'offline';
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
 
 export interface ApiKeysTable {
   id: string;
@@ -24,8 +28,7 @@ export interface GatewaysTable {
   created_at: number;
   revoked_at: number | null;
   last_seen_at: number | null;
-  /** 'online' | 'offline' | 'new' */
-  state: string;
+  state: GatewayState;
   /** Last heartbeat body (JSON). */
   health: string | null;
 }
@@ -33,10 +36,10 @@ export interface GatewaysTable {
 export interface VerificationsTable {
   id: string;
   api_key_id: string;
-  channel: string;
+  channel: Channel;
   to: string;
-  status: string;
-  locale: string;
+  status: VerificationStatus;
+  locale: Locale;
   /** HMAC-SHA256 of the code under the server secret. */
   code_hash: string;
   /** AES-256-GCM ciphertext of the code while pending (a resend carries the same code); null once ended. */
@@ -55,20 +58,20 @@ export interface MessagesTable {
   id: string;
   api_key_id: string | null;
   verification_id: string | null;
-  channel: string;
+  channel: Channel;
   to: string;
   /** Text as stored: an OTP's code is masked here; the real code is only in the verification's ciphertext. */
   text: string;
   subject: string | null;
-  priority: string;
+  priority: Priority;
   /** 0 = high, 1 = normal, 2 = low: sorts the queue. */
   priority_rank: number;
-  status: string;
+  status: MessageStatus;
   created_at: number;
   updated_at: number;
   expires_at: number;
   segments: number | null;
-  encoding: string | null;
+  encoding: SmsEncoding | null;
   gateway_id: string | null;
   lease_until: number | null;
   /** Delivery attempts so far (email retries). */
@@ -80,7 +83,7 @@ export interface MessagesTable {
 export interface MessageEventsTable {
   id: Generated<number>;
   message_id: string;
-  status: string;
+  status: MessageStatus;
   at: number;
   detail: string | null;
 }
@@ -125,8 +128,7 @@ export interface WebhookDeliveriesTable {
   type: string;
   /** JSON of the event's data. */
   payload: string;
-  /** 'pending' | 'delivered' | 'failed' */
-  state: string;
+  state: WebhookDeliveryState;
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;

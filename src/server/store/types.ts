@@ -5,6 +5,7 @@
  * The shared contract suite (store.test.ts) runs against every dialect.
  */
 import type { Kysely, Selectable } from 'kysely';
+import type { Channel, MessageStatus } from '../../protocol/api.js';
 import type {
   ApiKeysTable,
   Database,
@@ -31,15 +32,7 @@ export type InboundRow = Selectable<InboundSmsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 
-export type MessageStatus =
-  | 'queued'
-  | 'dispatched'
-  | 'spooled'
-  | 'sent'
-  | 'delivered'
-  | 'failed'
-  | 'expired'
-  | 'canceled';
+export type { MessageStatus };
 
 /** States after which nothing more happens to a message. */
 export const FINAL_MESSAGE_STATES: MessageStatus[] = ['delivered', 'failed', 'expired', 'canceled'];
@@ -65,6 +58,13 @@ export interface Page<T> {
 
 /** Everything the server reads and writes; available plain or inside a transaction. */
 export interface Repo {
+  /**
+   * Runs `fn` in one transaction; a thrown error rolls back everything `fn`
+   * did. Called on a transaction, it nests as a savepoint, so a service can
+   * be composed into a larger unit of work (e.g. an idempotent request).
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+
   // API keys and gateways
   insertApiKey(row: ApiKeyRow): Promise<void>;
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
@@ -80,7 +80,7 @@ export interface Repo {
   insertVerification(row: VerificationRow): Promise<void>;
   /** By id; only the key's own when `apiKeyId` is given. */
   getVerification(id: string, apiKeyId?: string): Promise<VerificationRow | undefined>;
-  findPendingVerification(apiKeyId: string, to: string, channel: string): Promise<VerificationRow | undefined>;
+  findPendingVerification(apiKeyId: string, to: string, channel: Channel): Promise<VerificationRow | undefined>;
   /** The newest verification for this destination (any channel), for checks by `to`. */
   findLatestVerification(apiKeyId: string, to: string): Promise<VerificationRow | undefined>;
   /** Compare-and-set update: applies only while the row is `pending` (and `attemptsLeft` matches when given). */
@@ -95,7 +95,7 @@ export interface Repo {
   // Messages
   insertMessage(row: MessageRow, detail?: string | null): Promise<void>;
   getMessage(id: string, apiKeyId?: string): Promise<MessageRow | undefined>;
-  listMessages(q: { apiKeyId: string; status?: string; limit: number; cursor?: string }): Promise<Page<MessageRow>>;
+  listMessages(q: { apiKeyId: string; status?: MessageStatus; limit: number; cursor?: string }): Promise<Page<MessageRow>>;
   listMessageEvents(messageId: string): Promise<MessageEventRow[]>;
   /** Applies a state change and records its event, atomically; false when the message was not in a `from` state. */
   transition(t: Transition): Promise<boolean>;
@@ -108,12 +108,19 @@ export interface Repo {
   listExpiredUnsent(now: number, limit: number): Promise<MessageRow[]>;
   /** Queued email messages due for an attempt. */
   listDueEmails(now: number, limit: number): Promise<MessageRow[]>;
-  countMessagesByStatus(): Promise<Array<{ channel: string; status: string; count: number }>>;
+  countMessagesByStatus(): Promise<Array<{ channel: Channel; status: MessageStatus; count: number }>>;
 
   // Idempotency keys
   getIdempotency(apiKeyId: string, key: string): Promise<IdempotencyRow | undefined>;
-  /** Throws a unique-constraint error when the key exists (a concurrent twin won). */
+  /**
+   * Claims a key before the work it guards, inside the work's transaction.
+   * Throws a unique-constraint error when the key is taken; on PostgreSQL a
+   * twin still in flight makes this wait until that twin commits or rolls
+   * back, so exactly one of them does the work.
+   */
   insertIdempotency(row: IdempotencyRow): Promise<void>;
+  /** Records the answer of a claimed key (same transaction as the claim). */
+  completeIdempotency(apiKeyId: string, key: string, set: { status_code: number; body: string }): Promise<void>;
   deleteIdempotencyBefore(cutoff: number): Promise<number>;
 
   // Inbound SMS
@@ -140,15 +147,51 @@ export interface Repo {
   setSettingIfAbsent(key: string, value: string): Promise<string>;
 }
 
+/** A repository inside a transaction. */
+export interface Tx extends Repo {
+  /**
+   * Runs `fn` once the outermost transaction has committed; dropped when the
+   * transaction (or the savepoint it was registered in) rolls back. In-process
+   * signals go here, so nothing announces a change that was not stored.
+   */
+  afterCommit(fn: () => void): void;
+}
+
 export interface Store extends Repo {
   readonly dialect: Dialect;
-  /** Runs `fn` in one transaction; a thrown error rolls everything back. */
-  transaction<T>(fn: (repo: Repo) => Promise<T>): Promise<T>;
   /** Round trip to the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
   /** The underlying Kysely instance, for tests and maintenance tools. */
   readonly db: Kysely<Database>;
+}
+
+/** Connection-level PostgreSQL errors: the server went away, refused, or is starting or stopping. */
+const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const PG_UNAVAILABLE_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i;
+/** SQLite result codes (and extended codes) that mean the file cannot be used right now, not that the SQL is wrong. */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|READONLY|IOERR|CANTOPEN|FULL|PROTOCOL|NOTADB|CORRUPT)/;
+
+/**
+ * Why the store cannot serve right now, in one sentence for an API client
+ * or a log line; undefined when `err` is not an availability problem (a
+ * bug or a constraint must not be disguised as an outage).
+ */
+export function storeUnavailableReason(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown[] };
+  if (!e || typeof e !== 'object') return undefined;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (SQLITE_UNAVAILABLE.test(code)) {
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'the database is locked by another process';
+    if (code.startsWith('SQLITE_READONLY')) return 'the database is read-only';
+    if (code === 'SQLITE_FULL') return 'the disk holding the database is full';
+    return `the database file cannot be used (${code})`;
+  }
+  if (PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return 'the database does not answer';
+  if (typeof e.message === 'string' && PG_UNAVAILABLE_MESSAGES.test(e.message)) return 'the database does not answer';
+  // Connecting to several addresses at once fails with an AggregateError.
+  if (Array.isArray(e.errors)) for (const inner of e.errors) if (storeUnavailableReason(inner)) return 'the database does not answer';
+  return undefined;
 }
 
 /** True for the unique-constraint errors of both dialects. */

@@ -6,7 +6,8 @@
  * and the channel that delivers it can use the same code). The ciphertext is
  * erased the moment the verification ends.
  */
-import type { Verification } from '../../protocol/api.js';
+import type { Channel, Locale, Verification } from '../../protocol/api.js';
+import { iso } from '../../protocol/time.js';
 import { generateCode } from '../crypto.js';
 import { ApiError, notFound, rateLimited } from '../errors.js';
 import { newId } from '../ids.js';
@@ -14,9 +15,9 @@ import type { ServerContext } from '../context.js';
 import type { Limits } from '../limits.js';
 import type { MessageService } from '../messages/service.js';
 import { maskCode, renderOtpSms } from '../messages/sms-text.js';
-import { isUniqueViolation, type MessageRow, type Repo, type VerificationRow } from '../store/index.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import type { Outbox } from '../outbox.js';
+import { isUniqueViolation, type Repo, type Tx, type VerificationRow } from '../store/index.js';
+import { endVerification } from './end.js';
 
 /** The API object. Never contains the code. An overdue pending verification reads as expired. */
 export function verificationView(v: VerificationRow, now: number): Verification {
@@ -24,8 +25,8 @@ export function verificationView(v: VerificationRow, now: number): Verification 
   return {
     id: v.id,
     to: v.to,
-    channel: v.channel as Verification['channel'],
-    status: status as Verification['status'],
+    channel: v.channel,
+    status,
     created_at: iso(v.created_at),
     expires_at: iso(v.expires_at),
     sends: v.sends,
@@ -37,14 +38,14 @@ export function verificationView(v: VerificationRow, now: number): Verification 
 export interface StartInput {
   apiKeyId: string;
   to: string;
-  channel: 'sms' | 'email';
-  locale: 'id' | 'en';
+  channel: Channel;
+  locale: Locale;
   ip?: string;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
 
-export function createVerificationService(ctx: ServerContext, messages: MessageService, limits: Limits) {
+export function createVerificationService(ctx: ServerContext, messages: MessageService, limits: Limits, outbox: Outbox) {
   const { store, keyring, config } = ctx;
   const { otp } = config;
 
@@ -56,12 +57,12 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       appName: config.appName,
       code: maskCode('0'.repeat(otp.digits)),
       ttlMinutes: Math.round(otp.ttlSeconds / 60),
-      locale: v.locale as 'id' | 'en',
+      locale: v.locale,
     });
     return {
       apiKeyId,
       to: v.to,
-      channel: v.channel as 'sms' | 'email',
+      channel: v.channel,
       text: masked,
       subject: v.channel === 'email' ? (v.locale === 'id' ? `Kode verifikasi ${config.appName}` : `${config.appName} verification code`) : null,
       priority: 'high' as const,
@@ -70,30 +71,27 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
     };
   }
 
-  /** Ends a verification (erasing its code) and cancels its messages that have not left yet. */
-  async function end(repo: Repo, v: VerificationRow, status: string, now: number): Promise<boolean> {
-    const ok = await repo.updatePendingVerification(v.id, { status, code_enc: null, ended_at: now });
-    return ok;
-  }
-
-  async function cancelUnsent(verificationId: string, reason: string, now: number) {
-    for (const m of await store.messagesOfVerification(verificationId)) {
-      if (m.status === 'queued') {
-        await messages.transition({ id: m.id, from: ['queued'], to: 'canceled', at: now, detail: reason });
-      }
+  /** Cancels the verification's messages that have not left yet (inside its end's transaction). */
+  async function cancelUnsent(tx: Tx, verificationId: string, reason: string, now: number) {
+    for (const m of await tx.messagesOfVerification(verificationId)) {
+      if (m.status === 'queued') await messages.transition({ id: m.id, from: ['queued'], to: 'canceled', at: now, detail: reason }, tx);
     }
   }
 
   return {
-    /** Starts a verification, or resends the pending one's code. */
-    async start(input: StartInput): Promise<{ created: boolean; verification: Verification }> {
+    /**
+     * Starts a verification, or resends the pending one's code; inside
+     * `repo`'s transaction when given (an idempotent request), so the
+     * request's record and what it created commit together.
+     */
+    async start(input: StartInput, repo: Repo = store): Promise<{ created: boolean; verification: Verification }> {
       const now = ctx.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          const result = await store.transaction(async (tx) => {
+          const result = await repo.transaction(async (tx) => {
             let pending = await tx.findPendingVerification(input.apiKeyId, input.to, input.channel);
             if (pending && pending.expires_at <= now) {
-              await end(tx, pending, 'expired', now);
+              await endVerification(tx, outbox, pending, 'expired', now);
               pending = undefined;
             }
             if (pending) {
@@ -110,14 +108,9 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               }
               const updated = { ...pending, ...next };
               // The earlier copy of the code has not left yet: one message is enough.
-              const superseded: string[] = [];
-              for (const m of await tx.messagesOfVerification(pending.id)) {
-                if (m.status === 'queued' && (await tx.transition({ id: m.id, from: ['queued'], to: 'canceled', at: now, detail: 'superseded by a resend' }))) {
-                  superseded.push(m.id);
-                }
-              }
-              const msg = await messages.insert({ ...otpMessage(updated, input.apiKeyId), detail: `resend ${sends} of the verification code` }, tx, now);
-              return { created: false, v: updated, msg, superseded };
+              await cancelUnsent(tx, pending.id, 'superseded by a resend', now);
+              await messages.insert({ ...otpMessage(updated, input.apiKeyId), detail: `resend ${sends} of the verification code` }, tx, now);
+              return { created: false, v: updated };
             }
             limits.verificationStart(input.apiKeyId, input.to, now);
             const id = newId('ver', now);
@@ -141,15 +134,10 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               ended_at: null,
             };
             await tx.insertVerification(v);
-            const msg = await messages.insert({ ...otpMessage(v, input.apiKeyId), detail: 'verification code' }, tx, now);
-            return { created: true, v, msg, superseded: [] as string[] };
+            await messages.insert({ ...otpMessage(v, input.apiKeyId), detail: 'verification code' }, tx, now);
+            return { created: true, v };
           });
           ctx.metrics.verificationsStarted.inc({ channel: input.channel, outcome: result.created ? 'created' : 'resent' });
-          messages.announce(result.msg);
-          for (const id of result.superseded) {
-            const row = await store.getMessage(id);
-            if (row) ctx.bus.emit('message:changed', row, 'superseded by a resend');
-          }
           return { created: result.created, verification: verificationView(result.v, now) };
         } catch (err) {
           // Two starts raced and the other created the pending verification:
@@ -174,7 +162,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
           throw notFound('verification');
         }
         if (v.status === 'pending' && v.expires_at <= now) {
-          await end(store, v, 'expired', now);
+          await store.transaction((tx) => endVerification(tx, outbox, v, 'expired', now));
           continue;
         }
         if (v.status === 'approved' || v.status === 'canceled') {
@@ -188,20 +176,33 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
         }
         const right = /^[0-9]+$/.test(q.code) && keyring.verifyMac(v.id, q.code, v.code_hash);
         if (right) {
-          if (await store.updatePendingVerification(v.id, { status: 'approved', code_enc: null, ended_at: now }, { attemptsLeft: v.attempts_left })) {
+          const approved = await store.transaction(async (tx) => {
+            const ended = await endVerification(tx, outbox, v, 'approved', now, {}, { attemptsLeft: v.attempts_left });
+            if (ended) await cancelUnsent(tx, v.id, 'verification approved', now);
+            return ended;
+          });
+          if (approved) {
             ctx.metrics.verificationChecks.inc({ outcome: 'approved' });
-            await cancelUnsent(v.id, 'verification approved', now);
-            ctx.bus.emit('verification:ended', { ...v, status: 'approved', code_enc: null, ended_at: now });
-            return verificationView({ ...v, status: 'approved', code_enc: null, ended_at: now }, now);
+            return verificationView(approved, now);
           }
           continue; // a concurrent check changed it; decide again on fresh state
         }
         const left = v.attempts_left - 1;
-        const set = left <= 0 ? { attempts_left: 0, status: 'max_attempts_reached', code_enc: null, ended_at: now } : { attempts_left: left };
-        if (await store.updatePendingVerification(v.id, set, { attemptsLeft: v.attempts_left })) {
-          ctx.metrics.verificationChecks.inc({ outcome: left <= 0 ? 'max_attempts_reached' : 'wrong_code' });
-          if (left <= 0) await cancelUnsent(v.id, 'maximum check attempts reached', now);
-          return verificationView({ ...v, ...set }, now);
+        if (left > 0) {
+          if (await store.updatePendingVerification(v.id, { attempts_left: left }, { attemptsLeft: v.attempts_left })) {
+            ctx.metrics.verificationChecks.inc({ outcome: 'wrong_code' });
+            return verificationView({ ...v, attempts_left: left }, now);
+          }
+          continue;
+        }
+        const exhausted = await store.transaction(async (tx) => {
+          const ended = await endVerification(tx, outbox, v, 'max_attempts_reached', now, { attempts_left: 0 }, { attemptsLeft: v.attempts_left });
+          if (ended) await cancelUnsent(tx, v.id, 'maximum check attempts reached', now);
+          return ended;
+        });
+        if (exhausted) {
+          ctx.metrics.verificationChecks.inc({ outcome: 'max_attempts_reached' });
+          return verificationView(exhausted, now);
         }
       }
       throw new ApiError(409, 'conflict', 'the verification is being checked concurrently; try again');
@@ -221,27 +222,13 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       if (v.status !== 'pending' || v.expires_at <= now) {
         throw new ApiError(409, 'not_pending', `the verification is ${verificationView(v, now).status} and can no longer be canceled`);
       }
-      if (!(await end(store, v, 'canceled', now))) return this.cancel(id, apiKeyId);
-      await cancelUnsent(v.id, 'verification canceled', now);
-      return verificationView({ ...v, status: 'canceled', code_enc: null, ended_at: now }, now);
-    },
-
-    /**
-     * Keeps a verification in step with its messages: when the last message
-     * that could carry the code failed or expired, the verification did too.
-     */
-    async onMessageFinal(m: MessageRow): Promise<void> {
-      if (!m.verification_id || (m.status !== 'failed' && m.status !== 'expired')) return;
-      const v = await store.getVerification(m.verification_id);
-      if (!v || v.status !== 'pending') return;
-      const all = await store.messagesOfVerification(v.id);
-      const stillGoing = all.some((x) => ['queued', 'dispatched', 'spooled', 'sent', 'delivered'].includes(x.status));
-      if (stillGoing) return;
-      const status = m.status === 'expired' ? 'expired' : 'failed';
-      const now = ctx.now();
-      if (await end(store, v, status, now)) {
-        ctx.bus.emit('verification:ended', { ...v, status, code_enc: null, ended_at: now });
-      }
+      const canceled = await store.transaction(async (tx) => {
+        const ended = await endVerification(tx, outbox, v, 'canceled', now);
+        if (ended) await cancelUnsent(tx, v.id, 'verification canceled', now);
+        return ended;
+      });
+      if (!canceled) return this.cancel(id, apiKeyId);
+      return verificationView(canceled, now);
     },
 
     /** Marks overdue pending verifications expired and erases their codes (sweeper). */
@@ -249,7 +236,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       const now = ctx.now();
       let n = 0;
       for (const v of await store.listExpiredPendingVerifications(now, 500)) {
-        if (await end(store, v, 'expired', now)) n++;
+        if (await store.transaction((tx) => endVerification(tx, outbox, v, 'expired', now))) n++;
       }
       return n;
     },

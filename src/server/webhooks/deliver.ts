@@ -23,6 +23,8 @@ export interface DeliverWebhookInput {
   occurredAt?: Date | number;
   /** Clock in epoch ms (tests). */
   now?: () => number;
+  /** Aborts the attempt (the server is stopping); the result is then a retryable failure. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one attempt. */
@@ -78,6 +80,9 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const stop = () => controller.abort();
+  input.signal?.addEventListener('abort', stop, { once: true });
+  const aborted = () => (input.signal?.aborted ? 'aborted: the server is stopping' : `timed out after ${timeoutMs} ms`);
   try {
     let res: Response;
     try {
@@ -89,7 +94,7 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
         signal: controller.signal,
       });
     } catch (err) {
-      if (controller.signal.aborted) return { ok: false, retryable: true, detail: `timed out after ${timeoutMs} ms` };
+      if (controller.signal.aborted) return { ok: false, retryable: true, detail: aborted() };
       return { ok: false, retryable: true, detail: oneLine(`request failed: ${describeError(err)}`) };
     }
     const status = res.status;
@@ -110,10 +115,11 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
     return { ...base, retryable, detail: oneLine(`HTTP ${status}${snippet}`) };
   } catch (err) {
     // The body read can fail or time out after the head arrived.
-    if (controller.signal.aborted) return { ok: false, retryable: true, detail: `timed out after ${timeoutMs} ms` };
+    if (controller.signal.aborted) return { ok: false, retryable: true, detail: aborted() };
     return { ok: false, retryable: true, detail: oneLine(`request failed: ${describeError(err)}`) };
   } finally {
     clearTimeout(timer);
+    input.signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -1,45 +1,57 @@
 /**
- * Webhook subscriptions and their durable delivery queue: every event is
- * stored per subscribed endpoint, then delivered (signed as Standard
- * Webhooks) by a worker that retries with backoff until it succeeds, the
- * endpoint answers 410, or the schedule runs out.
+ * Webhook subscriptions and their durable delivery queue.
+ *
+ * Promises kept here:
+ * - an event is stored (one delivery row per subscribed endpoint) in the
+ *   same transaction as the change it reports (`enqueue(tx, ...)`): a crash
+ *   can lose neither, and no event is sent for a change that rolled back;
+ * - deliveries are signed as Standard Webhooks and retried with backoff
+ *   until they succeed, the endpoint answers 410 (it is then disabled), or
+ *   the schedule in backoff.ts runs out;
+ * - a delivery is claimed (compare-and-set on its due time) before it is
+ *   attempted, so two workers or two servers never attempt it at once;
+ * - the worker runs in a background loop (loop.ts): a store outage is
+ *   logged once and retried with backoff, and a stop aborts attempts in
+ *   flight (they are due again at once, without counting as an attempt).
  */
 import type { WEBHOOK_EVENTS } from '../../protocol/api.js';
+import { iso } from '../../protocol/time.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import type { WebhookRow } from '../store/index.js';
+import { createLoop } from '../loop.js';
+import type { Repo, Tx, WebhookRow } from '../store/index.js';
 import { nextAttemptAt, webhookRetryDelays } from './backoff.js';
 import { deliverWebhook } from './deliver.js';
 import { generateWebhookSecret } from './sign.js';
 import { validateWebhookUrl } from './url.js';
 
 type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
-const iso = (ms: number) => new Date(ms).toISOString();
 /** Events that concern no single API key go to every subscribed endpoint. */
 const GLOBAL_EVENTS = new Set(['message.received', 'gateway.online', 'gateway.offline']);
 /** How long a claimed delivery is hidden from other workers while it runs. */
 const CLAIM_MS = 60_000;
 /** How long the list of subscriptions is reused. */
 const SUBSCRIPTIONS_TTL_MS = 2_000;
+/** Deliveries attempted at once. */
+const BATCH = 20;
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 export function createWebhookService(ctx: ServerContext) {
-  const { store, keyring, log } = ctx;
-  let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | null = null;
+  const { store, keyring } = ctx;
 
   // Every message state change asks which endpoints listen; reading them
   // from the store each time would put a query on the hot path. The list is
   // kept briefly and dropped whenever this server changes it (another server
-  // sharing PostgreSQL sees a change within SUBSCRIPTIONS_TTL_MS).
+  // sharing PostgreSQL sees a change within SUBSCRIPTIONS_TTL_MS). It is read
+  // through the caller's transaction: on SQLite a read on another connection
+  // would wait for that very transaction.
   let cached: { at: number; hooks: Array<WebhookRow & { events: Set<string> }> } | null = null;
-  async function subscriptions() {
-    const now = Date.now();
-    if (!cached || now - cached.at > SUBSCRIPTIONS_TTL_MS) {
-      const rows = await store.listWebhooks();
+  async function subscriptions(repo: Repo) {
+    const now = ctx.now();
+    if (!cached || now - cached.at > SUBSCRIPTIONS_TTL_MS || now < cached.at) {
+      const rows = await repo.listWebhooks();
       cached = { at: now, hooks: rows.map((r) => Object.assign({}, r, { events: new Set(JSON.parse(r.events) as string[]) })) };
     }
     return cached.hooks;
@@ -53,7 +65,7 @@ export function createWebhookService(ctx: ServerContext) {
     ...(secret ? { secret } : {}),
   });
 
-  async function deliverOne(id: string, due: number): Promise<void> {
+  async function deliverOne(id: string, due: number, signal: AbortSignal): Promise<void> {
     const now = ctx.now();
     if (!(await store.claimWebhookDelivery(id, due, now + CLAIM_MS))) return;
     const d = await store.getWebhookDelivery(id);
@@ -64,8 +76,13 @@ export function createWebhookService(ctx: ServerContext) {
       return;
     }
     const secret = keyring.decrypt(hook.id, hook.secret_enc);
-    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at });
+    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at, signal });
     const at = ctx.now();
+    if (signal.aborted && !result.ok) {
+      // Cut short by a stop: due again at once, and not an attempt.
+      await store.updateWebhookDelivery(id, { next_attempt_at: at, updated_at: at });
+      return;
+    }
     const attempts = d.attempts + 1;
     if (result.ok) {
       ctx.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
@@ -86,32 +103,47 @@ export function createWebhookService(ctx: ServerContext) {
     await store.updateWebhookDelivery(id, { attempts, last_error: detail, next_attempt_at: nextAttemptAt(attempts, at), updated_at: at });
   }
 
-  async function drain(): Promise<void> {
-    for (let rounds = 0; rounds < 50; rounds++) {
-      const due = await store.listDueWebhookDeliveries(ctx.now(), 20);
+  /** Delivers what is due, in batches; a store error ends the pass (the loop retries it). */
+  async function drain(signal: AbortSignal): Promise<void> {
+    for (let rounds = 0; rounds < 50 && !signal.aborted; rounds++) {
+      const due = await store.listDueWebhookDeliveries(ctx.now(), BATCH);
       if (due.length === 0) return;
-      await Promise.all(due.map((d) => deliverOne(d.id, d.next_attempt_at).catch((err) => log.error({ err, delivery: d.id }, 'webhook delivery crashed'))));
+      const results = await Promise.allSettled(due.map((d) => deliverOne(d.id, d.next_attempt_at, signal)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 
-  function kick() {
-    if (!running || pass) return;
-    pass = drain().finally(() => {
-      pass = null;
-    });
-  }
+  const loop = createLoop({
+    name: 'webhooks',
+    intervalMs: 1_000,
+    log: ctx.log,
+    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
+    run: drain,
+  });
 
   return {
-    async create(apiKeyId: string, body: { url: string; events: string[] }) {
+    /** Subscribes an endpoint (inside `repo`'s transaction when given, e.g. an idempotent request). */
+    async create(apiKeyId: string, body: { url: string; events: string[] }, repo: Repo = store) {
       const problem = validateWebhookUrl(body.url);
       if (problem) throw new ApiError(422, 'invalid_url', problem);
       const now = ctx.now();
       const id = newId('wh', now);
       const secret = generateWebhookSecret();
       const row: WebhookRow = { id, api_key_id: apiKeyId, url: body.url, events: JSON.stringify([...new Set(body.events)]), secret_enc: keyring.encrypt(id, secret), created_at: now, disabled_at: null };
-      await store.insertWebhook(row);
-      cached = null;
+      await repo.transaction(async (tx) => {
+        await tx.insertWebhook(row);
+        tx.afterCommit(() => {
+          cached = null;
+        });
+      });
       return view(row, secret);
+    },
+    /** The subscription as created, secret included (an idempotent replay shows the same answer; the secret is read from its encrypted column, never from the replay record). */
+    async createdView(apiKeyId: string, id: string) {
+      const w = await store.getWebhook(id, apiKeyId);
+      if (!w) throw notFound('webhook');
+      return view(w, keyring.decrypt(w.id, w.secret_enc));
     },
     async list(apiKeyId: string) {
       return { data: (await store.listWebhooks(apiKeyId)).map((w) => view(w)) };
@@ -123,32 +155,26 @@ export function createWebhookService(ctx: ServerContext) {
       cached = null;
     },
 
-    /** Stores one delivery per endpoint subscribed to `type` (the owner's, or everyone's for global events). */
-    async emit(type: string, data: Record<string, unknown>, apiKeyId: string | null): Promise<void> {
+    /**
+     * Stores one delivery per endpoint subscribed to `type` (the owner's, or
+     * everyone's for global events) inside the caller's transaction; the
+     * worker is woken once it commits.
+     */
+    async enqueue(tx: Tx, type: string, data: Record<string, unknown>, apiKeyId: string | null): Promise<void> {
       const global = GLOBAL_EVENTS.has(type) || apiKeyId === null;
-      const hooks = (await subscriptions()).filter((h) => h.events.has(type) && (global || h.api_key_id === apiKeyId));
+      const hooks = (await subscriptions(tx)).filter((h) => h.events.has(type) && (global || h.api_key_id === apiKeyId));
+      if (hooks.length === 0) return;
       const now = ctx.now();
-      let any = false;
       for (const h of hooks) {
-        await store.insertWebhookDelivery({ id: newId('whd', now), webhook_id: h.id, type, payload: JSON.stringify(data), state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: now, updated_at: now });
-        any = true;
+        await tx.insertWebhookDelivery({ id: newId('whd', now), webhook_id: h.id, type, payload: JSON.stringify(data), state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: now, updated_at: now });
       }
-      if (any) kick();
+      tx.afterCommit(() => loop.wake());
     },
 
     /** Delivers everything due now (tests and maintenance). */
-    runOnce: () => drain(),
+    runOnce: () => drain(new AbortController().signal),
 
-    start() {
-      running = true;
-      timer = setInterval(kick, 1_000);
-      timer.unref();
-      kick();
-    },
-    async stop() {
-      running = false;
-      clearInterval(timer);
-      await pass;
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
   };
 }

@@ -2,9 +2,12 @@
  * Moves queued email messages through the transport: `queued → dispatched
  * (attempt under way) → sent`, or back to `queued` with backoff after a
  * temporary failure, or `failed`. The claim is a compare-and-set on the row,
- * so two workers (or two servers) never send the same attempt.
+ * so two workers (or two servers) never send the same attempt. It runs in a
+ * background loop (loop.ts), woken by new email and every second for
+ * retries that came due.
  */
 import type { ServerContext } from '../../context.js';
+import { createLoop } from '../../loop.js';
 import type { MessageService } from '../../messages/service.js';
 import type { MessageRow } from '../../store/index.js';
 import { backoffMs } from '../../webhooks/backoff.js';
@@ -22,11 +25,7 @@ export interface EmailWorker {
 }
 
 export function createEmailWorker(ctx: ServerContext, messages: MessageService, transport: EmailTransport): EmailWorker {
-  const { store, bus, config, log } = ctx;
-  let running = false;
-  let pass: Promise<number> | null = null;
-  let again = false;
-  let timer: NodeJS.Timeout | undefined;
+  const { store, bus, config } = ctx;
 
   async function attempt(row: MessageRow): Promise<void> {
     const now = ctx.now();
@@ -59,64 +58,44 @@ export function createEmailWorker(ctx: ServerContext, messages: MessageService, 
       const next = at + backoffMs(attempts, { baseMs: 2_000, maxMs: 600_000 });
       if (next < claimed.expires_at) {
         await messages.transition({ id: row.id, from: ['dispatched'], to: 'queued', at, detail: `temporary failure, retry ${attempts + 1} soon: ${result.detail}`, set: { lease_until: null, next_attempt_at: next, last_error: result.detail } });
-        schedule(next - at);
         return;
       }
     }
     await messages.transition({ id: row.id, from: ['dispatched'], to: 'failed', at, detail: result.detail, set: { lease_until: null, last_error: result.detail } });
   }
 
-  async function drain(): Promise<number> {
+  /** Attempts what is due, a handful at a time (SMTP round trips dominate); a store error ends the pass for the loop to retry. */
+  async function drain(signal?: AbortSignal): Promise<number> {
     let handled = 0;
-    for (;;) {
+    while (!signal?.aborted) {
       const due = await store.listDueEmails(ctx.now(), 20);
-      if (due.length === 0) return handled;
-      // A handful in parallel: SMTP round trips dominate.
-      await Promise.all(
-        due.map((row) =>
-          attempt(row).catch((err) => log.error({ err, message_id: row.id }, 'email attempt crashed')),
-        ),
-      );
+      if (due.length === 0) break;
+      const results = await Promise.allSettled(due.map((row) => attempt(row)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       handled += due.length;
     }
+    return handled;
   }
 
-  function kick() {
-    if (!running) return;
-    if (pass) {
-      again = true;
-      return;
-    }
-    pass = drain().finally(() => {
-      pass = null;
-      if (again) {
-        again = false;
-        kick();
-      }
-    });
-  }
-
-  function schedule(ms: number) {
-    if (!running) return;
-    const t = setTimeout(kick, Math.max(0, ms));
-    t.unref();
-  }
+  const loop = createLoop({
+    name: 'email',
+    intervalMs: 1_000,
+    log: ctx.log,
+    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
+    run: drain,
+  });
+  const wake = () => loop.wake();
 
   return {
     runOnce: () => drain(),
     start() {
-      running = true;
-      bus.on('queue:email', kick);
-      // Safety net for retries scheduled before a restart.
-      timer = setInterval(kick, 2_000);
-      timer.unref();
-      kick();
+      bus.on('queue:email', wake);
+      loop.start();
     },
     async stop() {
-      running = false;
-      bus.off('queue:email', kick);
-      clearInterval(timer);
-      await pass;
+      bus.off('queue:email', wake);
+      await loop.stop();
       await transport.close();
     },
   };

@@ -12,9 +12,11 @@
  * - every report is idempotent.
  */
 import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
+import { iso } from '../../../protocol/time.js';
 import type { ServerContext } from '../../context.js';
 import { newId } from '../../ids.js';
 import type { MessageService } from '../../messages/service.js';
+import type { Outbox } from '../../outbox.js';
 import type { GatewayRow, MessageStatus } from '../../store/index.js';
 
 /** From which states each reported state may be reached. `queued` covers a lease that lapsed while the gateway was writing. */
@@ -26,26 +28,28 @@ const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
   expired: ['queued', 'dispatched', 'spooled'],
 };
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
-export function createGatewayService(ctx: ServerContext, messages: MessageService) {
+export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox) {
   const { store, bus, config } = ctx;
 
   async function seen(gw: GatewayRow, now: number, health?: string) {
-    const wasOnline = gw.state === 'online';
-    await store.updateGateway(gw.id, { last_seen_at: now, state: 'online', ...(health ? { health } : {}) });
-    if (!wasOnline) {
-      gw.state = 'online';
-      bus.emit('gateway:state', { ...gw, state: 'online', last_seen_at: now });
+    const set = { last_seen_at: now, state: 'online' as const, ...(health ? { health } : {}) };
+    if (gw.state === 'online') {
+      await store.updateGateway(gw.id, set);
+      return;
     }
+    await store.transaction(async (tx) => {
+      await tx.updateGateway(gw.id, set);
+      await outbox.gatewayState(tx, { ...gw, ...set });
+    });
+    gw.state = 'online';
   }
 
   /** Leases what is waiting now; filters out what may no longer be sent. */
   async function leaseNow(gw: GatewayRow, max: number): Promise<LeasedMessage[]> {
     const now = ctx.now();
-    const rows = await store.leaseSms({ gatewayId: gw.id, max, now, leaseUntil: now + config.leaseSeconds * 1000 });
+    const rows = await messages.lease({ gatewayId: gw.id, max, now, leaseUntil: now + config.leaseSeconds * 1000 });
     const out: LeasedMessage[] = [];
     for (const row of rows) {
       const d = await messages.deliverable(row);
@@ -53,12 +57,11 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         await messages.transition({ id: row.id, from: ['dispatched'], to: d.drop, at: now, detail: d.detail });
         continue;
       }
-      bus.emit('message:changed', row, `leased to gateway ${gw.name}`);
       out.push({
         id: row.id,
         to: row.to,
         text: d.text,
-        priority: row.priority as LeasedMessage['priority'],
+        priority: row.priority,
         created_at: iso(row.created_at),
         expires_at: iso(row.expires_at),
         lease_until: iso(row.lease_until!),
@@ -133,10 +136,12 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       let accepted = 0;
       for (const s of sms) {
         const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from: s.from, text: s.text, parts: s.parts, received_at: Math.min(Date.parse(s.received_at), now), created_at: now };
-        if (await store.insertInbound(row)) {
-          accepted++;
-          bus.emit('inbound', row);
-        }
+        const stored = await store.transaction(async (tx) => {
+          if (!(await tx.insertInbound(row))) return false;
+          await outbox.inbound(tx, row);
+          return true;
+        });
+        if (stored) accepted++;
       }
       return { accepted, duplicates: sms.length - accepted };
     },
@@ -145,16 +150,25 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       await seen(gw, ctx.now(), JSON.stringify(body));
     },
 
-    /** Requeues lapsed leases and marks silent gateways offline (sweeper). */
-    async sweep(): Promise<void> {
+    /** Requeues SMS whose lease lapsed before the gateway reported them spooled (a sweeper loop). */
+    async requeueLapsed(): Promise<number> {
       const now = ctx.now();
+      let n = 0;
       for (const m of await store.listLapsedLeases(now, 500)) {
         const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: 'lease lapsed before the gateway spooled it; requeued', set: { lease_until: null } });
-        if (ok) bus.emit('queue:sms');
+        if (ok) n++;
       }
-      for (const gw of await store.markSilentGatewaysOffline(now - config.gatewayOfflineSeconds * 1000)) {
-        bus.emit('gateway:state', gw);
-      }
+      return n;
+    },
+
+    /** Marks gateways not heard from within KIRIM_GATEWAY_OFFLINE_SECONDS offline (a sweeper loop). */
+    async markSilentOffline(): Promise<number> {
+      const now = ctx.now();
+      return store.transaction(async (tx) => {
+        const gone = await tx.markSilentGatewaysOffline(now - config.gatewayOfflineSeconds * 1000);
+        for (const gw of gone) await outbox.gatewayState(tx, gw);
+        return gone.length;
+      });
     },
   };
 }

@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../../../gammu/atomic-write.js';
 import { buildOutboxName, parseOutboxName } from '../../../gammu/names.js';
 import { encodeOutboxText } from '../../../gammu/text.js';
 import type { ServerContext } from '../../context.js';
+import { createLoop } from '../../loop.js';
 import type { MessageService } from '../../messages/service.js';
 import type { MessageRow } from '../../store/index.js';
 
@@ -42,11 +43,8 @@ export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageServ
   mkdirSync(dir, { recursive: true });
   mkdirSync(staging, { recursive: true });
   mkdirSync(withdrawn, { recursive: true });
-  let running = false;
-  let pass: Promise<void> | null = null;
-  let again = false;
-  let timer: NodeJS.Timeout | undefined;
   let serial = 0;
+  let recovered = false;
 
   async function recover() {
     for (const name of readdirSync(staging)) {
@@ -65,7 +63,7 @@ export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageServ
       return;
     }
     const name = buildOutboxName({
-      priority: row.priority as 'high' | 'normal' | 'low',
+      priority: row.priority,
       createdAt: new Date(now),
       serial: serial++ % 100,
       to: row.to,
@@ -103,58 +101,40 @@ export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageServ
     }
   }
 
+  /** Writes what is queued, then withdraws what expired; a failure ends the pass for the loop to retry (a message whose write failed stays leased and returns to the queue when its lease lapses). */
   async function drain() {
+    if (!recovered) {
+      await recover();
+      recovered = true;
+    }
     for (;;) {
       const now = ctx.now();
-      const rows = await ctx.store.leaseSms({ gatewayId: SEED_OUTBOX_GATEWAY, max: 50, now, leaseUntil: now + ctx.config.leaseSeconds * 1000 });
+      const rows = await messages.lease({ gatewayId: SEED_OUTBOX_GATEWAY, max: 50, now, leaseUntil: now + ctx.config.leaseSeconds * 1000 });
       if (rows.length === 0) break;
-      for (const row of rows) {
-        await write(row).catch((err) => ctx.log.error({ err, message_id: row.id }, 'seed outbox write failed'));
-      }
+      for (const row of rows) await write(row);
     }
     await withdrawExpired();
   }
 
-  function kick() {
-    if (!running) return;
-    if (pass) {
-      again = true;
-      return;
-    }
-    pass = drain()
-      .catch((err) => ctx.log.error({ err }, 'seed outbox pass failed'))
-      .finally(() => {
-        pass = null;
-        if (again) {
-          again = false;
-          kick();
-        }
-      });
-  }
+  const loop = createLoop({
+    name: 'seed-outbox',
+    intervalMs: 1_000,
+    log: ctx.log,
+    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
+    run: drain,
+  });
+  const wake = () => loop.wake();
 
   return {
     dir,
-    async runOnce() {
-      await recover();
-      await drain();
-    },
+    runOnce: drain,
     start() {
-      running = true;
-      recover()
-        .catch((err) => ctx.log.error({ err }, 'seed outbox recovery failed'))
-        .finally(() => {
-          ctx.bus.on('queue:sms', kick);
-          timer = setInterval(kick, 1_000);
-          timer.unref();
-          kick();
-        });
+      ctx.bus.on('queue:sms', wake);
+      loop.start();
     },
     async stop() {
-      running = false;
-      ctx.bus.off('queue:sms', kick);
-      clearInterval(timer);
-      await pass;
+      ctx.bus.off('queue:sms', wake);
+      await loop.stop();
     },
   };
 }
-

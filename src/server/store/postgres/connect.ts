@@ -9,7 +9,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /** Opens a pool for `url` (postgres://...). */
 export function connectPostgres(url: string, { max = 10 }: { max?: number } = {}): Kysely<Schema> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  // A connection attempt that hangs (a dropped network, a server that
+  // accepts but never answers) must fail like a refused one, so requests
+  // answer 503 and the background loops back off instead of waiting forever.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
