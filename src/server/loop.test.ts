@@ -52,7 +52,6 @@ test('a wake-up during a run causes exactly one more run, however many arrive', 
 test('a failing run is caught, counted each time, logged once per outage, and its recovery logged once', async () => {
   const { log, lines } = recordingLog();
   const errors: string[] = [];
-  let runs = 0;
   let failing = true;
   const loop = createLoop({
     name: 'webhooks',
@@ -62,7 +61,6 @@ test('a failing run is caught, counted each time, logged once per outage, and it
     log,
     onError: (n) => errors.push(n),
     run: async () => {
-      runs++;
       if (failing) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     },
   });
