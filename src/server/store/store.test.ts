@@ -197,6 +197,54 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await store.listMessageEvents(m.id), []);
     });
 
+    test('a nested transaction is a savepoint: its rollback keeps the outer work, and after-commit hooks fire only for what committed', async () => {
+      const kept = message({ api_key_id: 'key_nest' });
+      const undone = message({ api_key_id: 'key_nest' });
+      const fired: string[] = [];
+      await store.transaction(async (tx) => {
+        await tx.insertMessage(kept);
+        tx.afterCommit(() => fired.push('outer'));
+        await assert.rejects(
+          tx.transaction(async (inner) => {
+            await inner.insertMessage(undone);
+            inner.afterCommit(() => fired.push('inner-rolled-back'));
+            throw new Error('inner boom');
+          }),
+          /inner boom/,
+        );
+        await tx.transaction(async (inner) => {
+          inner.afterCommit(() => fired.push('inner-kept'));
+        });
+        assert.deepEqual(fired, [], 'nothing fires before the commit');
+      });
+      assert.deepEqual(fired, ['outer', 'inner-kept']);
+      assert.ok(await store.getMessage(kept.id));
+      assert.equal(await store.getMessage(undone.id), undefined);
+    });
+
+    test('after-commit hooks of a transaction that rolls back never fire', async () => {
+      const fired: string[] = [];
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          tx.afterCommit(() => fired.push('x'));
+          throw new Error('boom');
+        }),
+      );
+      assert.deepEqual(fired, []);
+    });
+
+    test('a unique violation inside a savepoint can be retried in the same transaction', async () => {
+      const row = { api_key_id: 'key_sp', key: 'k', fingerprint: 'f', status_code: 0, body: '', created_at: Date.now() };
+      await store.insertIdempotency(row);
+      const m = message({ api_key_id: 'key_sp' });
+      await store.transaction(async (tx) => {
+        await assert.rejects(tx.transaction((inner) => inner.insertIdempotency(row)), (e) => isUniqueViolation(e));
+        // PostgreSQL aborts a whole transaction after an error, unless it was inside a savepoint.
+        await tx.insertMessage(m);
+      });
+      assert.ok(await store.getMessage(m.id));
+    });
+
     test('idempotency keys are unique per api key', async () => {
       const row = { api_key_id: 'key_a', key: 'k1', fingerprint: 'f', status_code: 201, body: '{}', created_at: Date.now() };
       await store.insertIdempotency(row);
