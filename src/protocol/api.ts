@@ -126,21 +126,86 @@ export const WEBHOOK_EVENTS = [
   'gateway.offline',
 ] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
+/** `*` subscribes to every event, including events added later. */
+export const WebhookSubscription = z.union([WebhookEvent, z.literal('*')]).describe('An event name, or `*` for every event');
 
 export const CreateWebhookBody = z
   .object({
-    url: z.string().min(1).max(2000).regex(SINGLE_LINE, 'must be a single line'),
-    events: z.array(WebhookEvent).min(1).max(WEBHOOK_EVENTS.length),
+    url: z.string().min(1).max(2000).regex(SINGLE_LINE, 'must be a single line').describe('HTTPS (or, for development, http://localhost) URL that receives the POSTs'),
+    events: z
+      .array(WebhookSubscription)
+      .min(1)
+      .max(WEBHOOK_EVENTS.length)
+      .refine((e) => !e.includes('*') || e.length === 1, { message: '"*" (every event) must be the only entry' })
+      .describe('Event names, or `["*"]` for every event'),
   })
   .strict();
 export const Webhook = z.object({
   id: z.string(),
   url: z.string(),
-  events: z.array(WebhookEvent),
+  events: z.array(WebhookSubscription),
   created_at: z.string(),
   secret: z.string().optional().describe('Signing secret (Standard Webhooks); returned only when created'),
 });
 export const WebhookList = z.object({ data: z.array(Webhook) });
+
+/*
+ * Webhook deliveries. Each POST carries `{ type, timestamp, data }`, signed
+ * as Standard Webhooks; `data` depends on the event's family. These schemas
+ * describe what the server sends (docs/webhooks.md, the OpenAPI `webhooks`).
+ */
+export const MESSAGE_STATE_EVENTS = WEBHOOK_EVENTS.filter((e) => e.startsWith('message.') && e !== 'message.received');
+export const VERIFICATION_EVENTS = WEBHOOK_EVENTS.filter((e) => e.startsWith('verification.'));
+export const GATEWAY_EVENTS = WEBHOOK_EVENTS.filter((e) => e.startsWith('gateway.'));
+
+export const MessageEventData = z.object({
+  id: z.string().describe('Message id'),
+  to: z.string().describe('E.164 number or email address'),
+  channel: Channel,
+  status: MessageStatus.describe('The state the message entered'),
+  at: z.string().describe('When it entered the state (ISO 8601)'),
+  detail: z.string().optional().describe('Why, for people (e.g. the gammu error, "sent by the modem (2 parts)")'),
+  verification_id: z.string().optional().describe('Present when the message carries a verification code'),
+});
+export const InboundEventData = z.object({
+  id: z.string().describe('Inbound SMS id (as in GET /v1/inbound)'),
+  from: z.string().describe('Sender number'),
+  text: z.string().describe('The whole text (a multipart SMS is joined)'),
+  received_at: z.string(),
+  gateway: z.string().describe('Id of the gateway whose modem received it'),
+});
+export const VerificationEventData = z.object({
+  id: z.string().describe('Verification id'),
+  to: z.string(),
+  channel: Channel,
+  status: z.enum(['approved', 'failed']),
+  at: z.string().describe('When the verification ended'),
+});
+export const GatewayEventData = z.object({
+  id: z.string().describe('Gateway id'),
+  name: z.string(),
+  state: z.enum(['online', 'offline']),
+  last_seen_at: z.string().nullable().describe('Last request from the gateway'),
+});
+
+const delivery = <T extends z.ZodType>(types: readonly string[], data: T) =>
+  z.object({
+    type: z.enum(types as [string, ...string[]]).describe('The event name'),
+    timestamp: z.string().describe('When the event happened (ISO 8601); the same on every retry'),
+    data,
+  });
+export const MessageEventDelivery = delivery(MESSAGE_STATE_EVENTS, MessageEventData);
+export const InboundEventDelivery = delivery(['message.received'], InboundEventData);
+export const VerificationEventDelivery = delivery(VERIFICATION_EVENTS, VerificationEventData);
+export const GatewayEventDelivery = delivery(GATEWAY_EVENTS, GatewayEventData);
+
+/** The delivery schema of each event. */
+export function webhookDeliverySchema(type: (typeof WEBHOOK_EVENTS)[number]) {
+  if (type === 'message.received') return InboundEventDelivery;
+  if (type.startsWith('message.')) return MessageEventDelivery;
+  if (type.startsWith('verification.')) return VerificationEventDelivery;
+  return GatewayEventDelivery;
+}
 
 export const IdParams = z.object({ id: singleLine(64).min(1) }).strict();
 
@@ -154,3 +219,102 @@ export const Problem = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+/*
+ * Named schemas: the OpenAPI document lists these once under
+ * `components.schemas` and refers to them by `$ref`. They live in zod's
+ * global registry, where `.describe()` keeps descriptions, so a name does
+ * not lose them. The examples are the document's examples; openapi.test.ts
+ * checks each one against its schema.
+ */
+export type SchemaMeta = { id: string; description?: string; examples?: unknown[] };
+const named = new Map<z.ZodType, SchemaMeta>();
+export const apiSchemas = {
+  add(schema: z.ZodType, meta: SchemaMeta) {
+    z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), ...meta });
+    named.set(schema, meta);
+  },
+  get: (schema: z.ZodType) => named.get(schema),
+  all: () => [...named],
+};
+
+const t0 = '2026-01-15T08:30:00.000Z';
+const exampleMessage = {
+  id: 'msg_01jh3zk8q2x5v7n9r4t6w8y0ab',
+  to: '+6281234567890',
+  channel: 'sms',
+  status: 'delivered',
+  priority: 'normal',
+  created_at: t0,
+  expires_at: '2026-01-16T08:30:00.000Z',
+  text: 'Paket Anda tiba besok.',
+  segments: 1,
+  encoding: 'gsm7',
+  gateway: 'gw_01jh3y0000000000000000000a',
+  events: [
+    { status: 'queued', at: t0 },
+    { status: 'dispatched', at: '2026-01-15T08:30:00.120Z' },
+    { status: 'spooled', at: '2026-01-15T08:30:00.180Z', detail: 'written to the gammu outbox' },
+    { status: 'sent', at: '2026-01-15T08:30:04.900Z', detail: 'sent by the modem (1 part)' },
+    { status: 'delivered', at: '2026-01-15T08:30:07.300Z' },
+  ],
+};
+const exampleVerification = {
+  id: 'ver_01jh3zk8q2x5v7n9r4t6w8y0cd',
+  to: '+6281234567890',
+  channel: 'sms',
+  status: 'pending',
+  created_at: t0,
+  expires_at: '2026-01-15T08:40:00.000Z',
+  sends: 1,
+  attempts_left: 5,
+  next_resend_at: '2026-01-15T08:30:30.000Z',
+};
+const exampleInbound = { id: 'in_01jh3zk8q2x5v7n9r4t6w8y0ef', from: '+6281298765432', text: 'STOP', received_at: t0, gateway: 'gw_01jh3y0000000000000000000a' };
+const exampleWebhook = { id: 'wh_01jh3zk8q2x5v7n9r4t6w8y0gh', url: 'https://app.example.com/kirim-events', events: ['message.delivered', 'message.failed'], created_at: t0 };
+
+apiSchemas.add(Channel, { id: 'Channel' });
+apiSchemas.add(Priority, { id: 'Priority' });
+apiSchemas.add(MessageStatus, { id: 'MessageStatus' });
+apiSchemas.add(VerificationStatus, { id: 'VerificationStatus' });
+apiSchemas.add(StartVerificationBody, { id: 'StartVerification', examples: [{ to: '081234567890', channel: 'sms', locale: 'id' }] });
+apiSchemas.add(CheckVerificationBody, { id: 'CheckVerification', examples: [{ to: '081234567890', code: '482913' }] });
+apiSchemas.add(Verification, { id: 'Verification', examples: [exampleVerification] });
+apiSchemas.add(SendMessageBody, { id: 'SendMessage', examples: [{ to: '081234567890', channel: 'sms', text: 'Paket Anda tiba besok.' }] });
+apiSchemas.add(MessageEvent, { id: 'MessageEvent' });
+apiSchemas.add(Message, { id: 'Message', examples: [exampleMessage] });
+apiSchemas.add(MessageList, { id: 'MessageList', examples: [{ data: [exampleMessage], next_cursor: 'msg_01jh3zk8q2x5v7n9r4t6w8y0ab' }] });
+apiSchemas.add(Inbound, { id: 'Inbound', examples: [exampleInbound] });
+apiSchemas.add(InboundList, { id: 'InboundList', examples: [{ data: [exampleInbound] }] });
+apiSchemas.add(CreateWebhookBody, { id: 'CreateWebhook', examples: [{ url: exampleWebhook.url, events: exampleWebhook.events }, { url: exampleWebhook.url, events: ['*'] }] });
+apiSchemas.add(Webhook, { id: 'Webhook', examples: [{ ...exampleWebhook, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }] });
+apiSchemas.add(WebhookList, { id: 'WebhookList', examples: [{ data: [exampleWebhook] }] });
+apiSchemas.add(Problem, {
+  id: 'Problem',
+  description: 'RFC 9457 problem details; `code` is stable, `detail` is for people',
+  examples: [{ type: 'https://kirim.dev/problems/rate-limited', title: 'Too Many Requests', status: 429, detail: 'too many verifications for this destination; retry in 24 s', code: 'rate_limited' }],
+});
+apiSchemas.add(MessageEventData, { id: 'MessageEventData' });
+apiSchemas.add(InboundEventData, { id: 'InboundEventData' });
+apiSchemas.add(VerificationEventData, { id: 'VerificationEventData' });
+apiSchemas.add(GatewayEventData, { id: 'GatewayEventData' });
+apiSchemas.add(MessageEventDelivery, {
+  id: 'MessageEventDelivery',
+  description: 'message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state',
+  examples: [{ type: 'message.delivered', timestamp: '2026-01-15T08:30:07.300Z', data: { id: exampleMessage.id, to: exampleMessage.to, channel: 'sms', status: 'delivered', at: '2026-01-15T08:30:07.300Z' } }],
+});
+apiSchemas.add(InboundEventDelivery, {
+  id: 'InboundEventDelivery',
+  description: 'message.received: an SMS reached a gateway\'s modem (sent to every endpoint that subscribed, whatever its API key)',
+  examples: [{ type: 'message.received', timestamp: t0, data: exampleInbound }],
+});
+apiSchemas.add(VerificationEventDelivery, {
+  id: 'VerificationEventDelivery',
+  description: 'verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)',
+  examples: [{ type: 'verification.approved', timestamp: t0, data: { id: exampleVerification.id, to: exampleVerification.to, channel: 'sms', status: 'approved', at: t0 } }],
+});
+apiSchemas.add(GatewayEventDelivery, {
+  id: 'GatewayEventDelivery',
+  description: 'gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)',
+  examples: [{ type: 'gateway.offline', timestamp: t0, data: { id: 'gw_01jh3y0000000000000000000a', name: 'pi-kitchen', state: 'offline', last_seen_at: '2026-01-15T08:29:15.000Z' } }],
+});

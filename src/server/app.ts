@@ -6,18 +6,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createLogger } from '../protocol/log.js';
 import type { ServerConfig } from './config.js';
 import { Bus, type ServerContext } from './context.js';
 import { createKeyring } from './crypto.js';
 import { ApiError, problemBody } from './errors.js';
 import { createMetrics } from './metrics.js';
+import { openapiOptions } from './openapi.js';
 import { GATEWAY_PREFIX } from '../protocol/gateway.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { opsRoutes } from './routes/ops.js';
@@ -140,18 +136,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
       .send(problemBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Kirim API',
-        version: '1.0.0',
-        description: 'OTP verifications and messages by SMS (through your own GSM modem and gammu-smsd) and email.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `kirim keys create`' } } },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, openapiOptions());
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

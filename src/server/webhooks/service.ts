@@ -23,6 +23,7 @@ import { createLoop } from '../loop.js';
 import type { Repo, Tx, WebhookRow } from '../store/index.js';
 import { nextAttemptAt, webhookRetryDelays } from './backoff.js';
 import { deliverWebhook } from './deliver.js';
+import { subscribes } from './events.js';
 import { generateWebhookSecret } from './sign.js';
 import { validateWebhookUrl } from './url.js';
 
@@ -162,7 +163,7 @@ export function createWebhookService(ctx: ServerContext) {
      */
     async enqueue(tx: Tx, type: string, data: Record<string, unknown>, apiKeyId: string | null): Promise<void> {
       const global = GLOBAL_EVENTS.has(type) || apiKeyId === null;
-      const hooks = (await subscriptions(tx)).filter((h) => h.events.has(type) && (global || h.api_key_id === apiKeyId));
+      const hooks = (await subscriptions(tx)).filter((h) => subscribes(h.events, type) && (global || h.api_key_id === apiKeyId));
       if (hooks.length === 0) return;
       const now = ctx.now();
       for (const h of hooks) {
