@@ -1,10 +1,15 @@
 /**
  * The HTTP API v1 and the gateway endpoints, in process (app.inject),
- * against every store dialect.
+ * against every store dialect. Each test gets a server of its own and sets
+ * up what it needs, so any one of them can run alone or in any order.
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS } from './store/index.js';
+import { createServer } from 'node:http';
+import { sql } from 'kysely';
+import { WEBHOOK_EVENTS } from '../protocol/api.js';
+import { createLogger } from '../protocol/log.js';
+import { DIALECTS, type Dialect } from './store/index.js';
 import { capturingTransport, createTestServer, type TestServer } from './testing.js';
 
 /** Leases every waiting SMS through the gateway API and returns them. */
@@ -16,14 +21,32 @@ async function leaseAll(s: TestServer) {
 
 const codeIn = (text: string) => /(\d{6})/.exec(text)?.[1];
 
+/** The code as a number of its own (digits on either side would make it part of another number, e.g. a timestamp). */
+const inClear = (code: string) => new RegExp(`(?<![0-9])${code}(?![0-9])`);
+
+/** Every row of every table of the store, as text (binary columns as latin1, so bytes in clear show too). */
+async function dumpStore(s: TestServer, dialect: Dialect): Promise<Map<string, string>> {
+  const names =
+    dialect === 'sqlite'
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(s.store.db)).rows.map((r) => r.name)
+      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(s.store.db)).rows.map((r) => r.name);
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(s.store.db)).rows;
+    out.set(name, JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v?.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('latin1') : v)));
+  }
+  return out;
+}
+
 for (const dialect of DIALECTS) {
   describe(`API v1 on ${dialect}`, () => {
     let s: TestServer;
-    const transport = capturingTransport();
-    before(async () => {
+    let transport: ReturnType<typeof capturingTransport>;
+    beforeEach(async () => {
+      transport = capturingTransport();
       s = await createTestServer({ dialect, transport });
     });
-    after(async () => {
+    afterEach(async () => {
       await s.close();
     });
 
@@ -35,7 +58,7 @@ for (const dialect of DIALECTS) {
       assert.equal(v.status, 'pending');
       assert.equal(v.sends, 1);
       assert.equal(v.attempts_left, 5);
-      assert.ok(!JSON.stringify(v).match(/\d{6}/) || !('code' in v), 'no code in the object');
+      assert.ok(!('code' in v), 'no code in the object');
       assert.equal(Date.parse(v.expires_at) - Date.parse(v.created_at), 600_000);
 
       const leased = await leaseAll(s);
@@ -170,7 +193,6 @@ for (const dialect of DIALECTS) {
     });
 
     test('long-poll: a waiting lease answers as soon as an SMS is queued', async () => {
-      await leaseAll(s);
       const t0 = Date.now();
       const poll = s.gw('/lease', { max: 10, wait_ms: 10_000 });
       await new Promise((r) => setTimeout(r, 200));
@@ -251,6 +273,11 @@ for (const dialect of DIALECTS) {
     });
 
     test('operations: healthz, readyz, metrics, openapi', async () => {
+      // One verification started and one SMS delivered, for the metrics to count.
+      assert.equal((await s.api('POST', '/v1/verifications', { to: '+6281300000001', channel: 'sms' })).status, 201);
+      const sms = (await s.api('POST', '/v1/messages', { to: '+6281300000002', channel: 'sms', text: 'counted' })).body;
+      assert.ok((await leaseAll(s)).some((m) => m.id === sms.id));
+      for (const status of ['spooled', 'sent', 'delivered']) await s.gw('/reports', { reports: [{ message_id: sms.id, status, at: new Date().toISOString() }] });
       assert.equal((await s.app.inject({ url: '/healthz' })).statusCode, 200);
       assert.equal((await s.app.inject({ url: '/readyz' })).statusCode, 200);
       const metrics = await s.app.inject({ url: '/metrics' });
@@ -267,5 +294,91 @@ for (const dialect of DIALECTS) {
       assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/gateway')), 'gateway endpoints stay internal');
       assert.equal((await s.app.inject({ url: '/docs/' })).statusCode, 200);
     });
+  });
+
+  test(`a code appears in clear only in the SMS and the email that carry it, never in an API answer, a log line, a webhook or the store (${dialect})`, async () => {
+    const clock = { now: Date.parse('2026-03-02T08:00:00Z') };
+    const log: string[] = [];
+    const transport = capturingTransport();
+    const s = await createTestServer({ dialect, transport, now: () => clock.now, logger: createLogger({ level: 'trace', destination: { write: (line: string) => void log.push(line) } }) });
+    const hooks: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        hooks.push(JSON.stringify(req.headers) + body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const answers: Array<{ what: string; text: string }> = [];
+    /** Calls the API and keeps the whole answer: status, headers and body. */
+    const call = async (method: string, url: string, body?: unknown, headers?: Record<string, string>) => {
+      const r = await s.api(method, url, body, headers);
+      answers.push({ what: `${method} ${url} ${JSON.stringify(body ?? '')}`, text: JSON.stringify(r) });
+      return r;
+    };
+    try {
+      const wh = await call('POST', '/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/h`, events: [...WEBHOOK_EVENTS] });
+      assert.equal(wh.status, 201, JSON.stringify(wh.body));
+
+      // SMS: started (and retried with its Idempotency-Key), sent, resent, checked wrong then right.
+      const to = '+6281234500000';
+      const v = await call('POST', '/v1/verifications', { to, channel: 'sms' }, { 'idempotency-key': 'leak-sms' });
+      assert.equal(v.status, 201, JSON.stringify(v.body));
+      assert.equal((await call('POST', '/v1/verifications', { to, channel: 'sms' }, { 'idempotency-key': 'leak-sms' })).body.id, v.body.id);
+      const first = (await leaseAll(s)).find((m) => m.to === to)!;
+      const smsCode = codeIn(first.text)!;
+      assert.match(first.text, inClear(smsCode), 'the SMS carries the code');
+      for (const status of ['spooled', 'sent']) await s.gw('/reports', { reports: [{ message_id: first.id, status, at: new Date(clock.now).toISOString() }] });
+      clock.now += 31_000;
+      assert.equal((await call('POST', '/v1/verifications', { to, channel: 'sms' })).status, 200, 'resent');
+      const second = (await leaseAll(s)).find((m) => m.to === to)!;
+      assert.equal(codeIn(second.text), smsCode, 'the resend carries the same code');
+      const whilePending = await dumpStore(s, dialect);
+      await call('GET', `/v1/verifications/${v.body.id}`);
+      for (const m of (await call('GET', '/v1/messages?limit=100')).body.data) await call('GET', `/v1/messages/${m.id}`);
+      await call('POST', '/v1/verifications/check', { id: v.body.id, code: smsCode === '000000' ? '111111' : '000000' });
+      assert.equal((await call('POST', '/v1/verifications/check', { to, code: smsCode })).body.status, 'approved');
+      await call('POST', '/v1/verifications/check', { to, code: smsCode });
+
+      // Email: started, mailed, checked right.
+      const e = await call('POST', '/v1/verifications', { to: 'leak@example.com', channel: 'email' });
+      assert.equal(e.status, 201);
+      await s.services.email.runOnce();
+      const mail = transport.sent.find((m) => m.to === 'leak@example.com');
+      assert.ok(mail, 'the email was sent');
+      const mailCode = codeIn(mail.text)!;
+      assert.match(mail.text, inClear(mailCode), 'the email carries the code');
+      await call('GET', `/v1/verifications/${e.body.id}`);
+      assert.equal((await call('POST', '/v1/verifications/check', { id: e.body.id, code: mailCode })).body.status, 'approved');
+      for (const m of (await call('GET', '/v1/messages?limit=100')).body.data) await call('GET', `/v1/messages/${m.id}`);
+      await call('GET', '/v1/webhooks');
+      answers.push({ what: 'GET /metrics', text: (await s.app.inject({ url: '/metrics' })).body });
+
+      await s.services.webhooks.runOnce();
+      const afterwards = await dumpStore(s, dialect);
+
+      // The places searched hold what they should, so an empty search cannot pass.
+      assert.ok(log.some((l) => l.includes('/v1/verifications/check')), 'the log has the requests');
+      assert.ok(hooks.some((h) => h.includes('verification.approved')), 'webhooks were delivered');
+      for (const table of ['verifications', 'messages', 'idempotency_keys', 'webhook_deliveries']) {
+        assert.ok((JSON.parse(afterwards.get(table) ?? '[]') as unknown[]).length > 0, `${table} has rows`);
+      }
+
+      for (const code of [smsCode, mailCode]) {
+        const clear = inClear(code);
+        for (const a of answers) assert.doesNotMatch(a.text, clear, `the code is in the answer to ${a.what}`);
+        const line = log.find((l) => clear.test(l));
+        assert.equal(line, undefined, `the code is in the log: ${line}`);
+        for (const h of hooks) assert.doesNotMatch(h, clear, 'the code is in a webhook delivery');
+        for (const dump of [whilePending, afterwards]) {
+          for (const [table, rows] of dump) assert.doesNotMatch(rows, clear, `the code is in the table ${table}`);
+        }
+      }
+    } finally {
+      receiver.close();
+      await s.close();
+    }
   });
 }

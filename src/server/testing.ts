@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../protocol/log.js';
+import { createLogger, type Logger } from '../protocol/log.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type ServerConfig } from './config.js';
@@ -40,13 +40,15 @@ export interface TestServerOptions {
   /** Start background workers (email, webhooks, sweeper). */
   start?: boolean;
   now?: () => number;
+  /** The server's logger (default: silent, or KIRIM_LOG_LEVEL from `env`, on stderr). */
+  logger?: Logger;
 }
 
-export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now }: TestServerOptions): Promise<TestServer> {
+export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger }: TestServerOptions): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
   const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef' };
   const store = await openTestStore(dialect);
-  const { app, services } = await buildApp({ config, store, transport, logger: createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
+  const { app, services } = await buildApp({ config, store, transport, logger: logger ?? createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();
   if (start) services.start();
   const newApiKey = async () => (await createApiKey(store, 'test')).key;
