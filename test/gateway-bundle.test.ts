@@ -34,7 +34,7 @@ test('the unit\'s Node flags run under MemoryDenyWriteExecute; plain node does n
   assert.notEqual(plain.status, 0);
 });
 
-test('the gateway bundle is one self-contained file that runs the agent', { timeout: 180_000 }, async () => {
+test('the gateway bundle is one self-contained file that runs the agent', { timeout: 180_000 }, async (ctx) => {
   const t = tempDir('kirim-bundle-');
   try {
     const out = join(t.dir, 'dist');
@@ -59,7 +59,10 @@ test('the gateway bundle is one self-contained file that runs the agent', { time
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /cannot read gammu-smsd config/);
 
-    if (!gammuSmsdInstalled()) return;
+    if (!gammuSmsdInstalled()) {
+      ctx.skip('gammu-smsd is not installed: the bundle was built and started, but never ran the agent against it');
+      return;
+    }
     const gammu = startDummyGammu(t.dir);
     const server = await startTestGatewayServer();
     // With the Node flags the systemd unit uses, under its MemoryDenyWriteExecute when the kernel can.
