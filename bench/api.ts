@@ -35,9 +35,10 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 async function bench(dialect: Dialect): Promise<Row[]> {
   const dataDir = tempDir('kirim-bench');
   const { url: db, drop } = await freshDbUrl(dialect, join(dataDir, 'kirim.db'));
-  const key = kirim(['keys', 'create', '--name', 'bench', '--db', db, '--data-dir', dataDir]).stdout.trim();
   // Many distinct destinations per second: lift the per-destination limit out of the way.
   const srv = await startServerProcess(['--db', db, '--data-dir', dataDir], { KIRIM_LOG_LEVEL: 'error', KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR: '100000' });
+  // Administrative commands need the database the server created.
+  const key = kirim(['keys', 'create', '--name', 'bench', '--db', db, '--data-dir', dataDir]).stdout.trim();
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const rows: Row[] = [];
   try {

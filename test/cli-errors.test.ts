@@ -5,7 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kirim, tempDir } from './support/process.js';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshDbUrl, TEST_POSTGRES_URL } from '../src/server/store/testing.js';
+import { initDatabase, kirim, KIRIM_BIN, startServerProcess, tempDir } from './support/process.js';
 
 /** Asserts a user error: exit 1, one stderr line matching `pattern`, no "unexpected". */
 function assertUserError(r: { status: number | null; stderr: string }, pattern: RegExp, what: string): void {
@@ -26,5 +30,108 @@ describe('bad settings', () => {
       level,
       'gateway',
     );
+  });
+});
+
+describe('typos never create a data dir or a database', () => {
+  const noData = (dir: string) => new RegExp(`no Kirim data in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: run \`kirim server\` there first, or pass --data-dir`);
+
+  test('administrative commands refuse a missing data dir, and leave nothing behind', () => {
+    const typo = join(tempDir('kirim-typo'), 'typo');
+    for (const args of [['gateways', 'create', '--name', 'rumah-pi'], ['gateways', 'list'], ['keys', 'create', '--name', 'app']]) {
+      const r = kirim([...args, '--data-dir', typo]);
+      assertUserError(r, noData(typo), args.join(' '));
+      assert.equal(r.stdout, '', 'no token or key printed');
+      assert.ok(!existsSync(typo), `${args.join(' ')} created ${typo}`);
+    }
+  });
+
+  test('administrative commands refuse a data dir without a database, and create none', () => {
+    const empty = tempDir('kirim-empty');
+    assertUserError(kirim(['keys', 'create', '--name', 'app', '--data-dir', empty]), noData(empty), 'keys create');
+    assert.deepEqual(readdirSync(empty), [], 'nothing created in the data dir');
+    const db = join(empty, 'elsewhere.db');
+    const r = kirim(['gateways', 'create', '--name', 'x', '--db', `sqlite:${db}`, '--data-dir', empty]);
+    assertUserError(r, /no Kirim data in sqlite:.*elsewhere\.db \(no database file .*\): run `kirim server --db sqlite:.*` there first, or pass --db/, 'gateways create --db');
+    assert.ok(!existsSync(db));
+  });
+
+  test('an empty SQLite file is not Kirim data either', () => {
+    const dir = tempDir('kirim-emptyfile');
+    writeFileSync(join(dir, 'kirim.db'), '');
+    assertUserError(kirim(['gateways', 'list', '--data-dir', dir]), noData(dir), 'gateways list');
+  });
+
+  test('kirim server creates the data dir itself, never the folders above it or above a --db file', async () => {
+    const base = tempDir('kirim-nested');
+    const nested = join(base, 'a', 'b', 'data');
+    assertUserError(kirim(['server', '--port', '0', '--data-dir', nested]), /cannot create the data dir .*\/a\/b\/data: .*\/a\/b does not exist; create it first, or pass --data-dir/, 'server nested');
+    assert.ok(!existsSync(join(base, 'a')));
+
+    const dataDir = join(base, 'data');
+    const r = kirim(['server', '--port', '0', '--data-dir', dataDir, '--db', `sqlite:${join(base, 'nonexistent', 'dir', 'k.db')}`]);
+    assertUserError(r, /cannot create the database sqlite:.*\/nonexistent\/dir\/k\.db: folder .*\/nonexistent\/dir does not exist; create it first or fix --db/, 'server --db');
+    assert.ok(!existsSync(join(base, 'nonexistent')), 'no folder above the database file');
+
+    // Its own folder, one level down from an existing one, is created; then admin commands find it.
+    const srv = await startServerProcess(['--data-dir', dataDir]);
+    try {
+      assert.ok(existsSync(join(dataDir, 'kirim.db')));
+      const k = kirim(['keys', 'create', '--name', 'app', '--data-dir', dataDir]);
+      assert.equal(k.status, 0, k.stderr);
+    } finally {
+      assert.equal(await srv.stop(), 0);
+    }
+  });
+
+  test('PostgreSQL: a database that does not exist is one clear line, for the server and admin commands', async (t) => {
+    const u = new URL(TEST_POSTGRES_URL);
+    u.pathname = '/kirim_no_such_database';
+    const missing = u.toString();
+    for (const args of [['server', '--port', '0'], ['keys', 'create', '--name', 'app']]) {
+      const r = kirim([...args, '--db', missing, '--data-dir', tempDir('kirim-pg')]);
+      if (/ECONNREFUSED|cannot reach/.test(r.stderr)) return t.skip(`no PostgreSQL at ${TEST_POSTGRES_URL}`);
+      assertUserError(r, /database "kirim_no_such_database" does not exist; create it \(createdb\) or fix --db/, args[0]!);
+    }
+    // A database (schema) that exists but holds no Kirim tables: admin commands refuse it.
+    const { url, drop } = await freshDbUrl('postgres');
+    try {
+      const r = kirim(['gateways', 'create', '--name', 'x', '--db', url, '--data-dir', tempDir('kirim-pg')]);
+      assertUserError(r, /no Kirim data in postgres:.*\(it holds no Kirim tables\): run `kirim server --db postgres:.*` there first, or pass --db/, 'gateways create');
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe('a data dir kirim cannot use', () => {
+  test('a data dir that is a file', () => {
+    const file = join(tempDir('kirim-file'), 'data');
+    writeFileSync(file, 'not a folder');
+    assertUserError(kirim(['server', '--port', '0', '--data-dir', file]), /the data dir .*\/data is a file, not a folder: pass --data-dir with a folder/, 'server');
+    assertUserError(kirim(['keys', 'create', '--name', 'a', '--data-dir', file]), /the data dir .*\/data is a file, not a folder/, 'keys create');
+    assertUserError(kirim(['server', '--port', '0', '--data-dir', join(file, 'sub')]), /a folder on its path is a file|is a file, not a folder/, 'server below a file');
+  });
+
+  // Tests run as root, for whom file modes do not stop writes: the command
+  // runs as `nobody` instead, over a folder root owns.
+  const asNobody = (args: string[]) => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, KIRIM_BIN, ...args], { encoding: 'utf8', cwd: '/', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error };
+  };
+  const canSwitchUser = process.getuid?.() === 0 && spawnSync('setpriv', ['--reuid=65534', 'true']).status === 0;
+
+  test('a data dir this user cannot write', { skip: canSwitchUser ? false : 'needs root and setpriv to run as another user' }, async () => {
+    const dataDir = tempDir('kirim-ro');
+    chmodSync(dataDir, 0o755);
+    const r = asNobody(['server', '--port', '0', '--data-dir', dataDir]);
+    assertUserError(r, /the data dir .* is not writable by this user \(nobody, uid 65534\): run as its owner \(e.g. sudo -u kirim\), give it to this user with chown, or pass --data-dir/, 'server');
+    assertUserError(asNobody(['server', '--port', '0', '--data-dir', join(dataDir, 'sub')]), /cannot create the data dir .*\/sub: this user \(nobody, uid 65534\) may not write in/, 'server sub');
+
+    // A database root made, used by nobody: a write is refused with the fix.
+    await initDatabase(`sqlite:${join(dataDir, 'kirim.db')}`);
+    chmodSync(join(dataDir, 'kirim.db'), 0o644);
+    const k = asNobody(['keys', 'create', '--name', 'app', '--data-dir', dataDir]);
+    assertUserError(k, /cannot write the database sqlite:.*kirim\.db: .*; run as the user that owns it \(e.g. sudo -u kirim\)/, 'keys create');
   });
 });

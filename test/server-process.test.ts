@@ -11,7 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { DIALECTS } from '../src/server/store/index.js';
 import { freshDbUrl } from '../src/server/store/testing.js';
-import { apiClient, kirim, startServerProcess, tempDir, waitFor } from './support/process.js';
+import { apiClient, initDatabase, kirim, startServerProcess, tempDir, waitFor } from './support/process.js';
 
 for (const dialect of DIALECTS) {
   describe(`kirim server process on ${dialect}`, () => {
@@ -24,6 +24,7 @@ for (const dialect of DIALECTS) {
       const dataDir = tempDir('kirim-srv');
       const { url: db, drop } = await freshDbUrl(dialect, join(dataDir, 'kirim.db'));
       drops.push(drop);
+      await initDatabase(db);
       const k = kirim(['keys', 'create', '--name', 'app', '--db', db, '--data-dir', dataDir]);
       assert.equal(k.status, 0, k.stderr);
       const key = k.stdout.trim();
@@ -144,8 +145,9 @@ describe('CLI errors', () => {
     }
   });
 
-  test('gateways create prints a token once; gateways list shows the gateway', () => {
+  test('gateways create prints a token once; gateways list shows the gateway', async () => {
     const dataDir = tempDir('kirim-gw-cli');
+    await initDatabase(`sqlite:${join(dataDir, 'kirim.db')}`);
     const c = kirim(['gateways', 'create', '--name', 'rumah-pi', '--data-dir', dataDir]);
     assert.equal(c.status, 0, c.stderr);
     assert.match(c.stdout, /^kg_[A-Za-z0-9_-]{43}\n$/);

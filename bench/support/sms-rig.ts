@@ -85,13 +85,14 @@ export interface BenchServer {
 /** Starts `kirim server` as its own process on a fresh SQLite database, with an API key. */
 export async function startBenchServer(cleanup: Cleanup, dataDir: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const common = ['--data-dir', dataDir];
-  const created = kirim(['keys', 'create', '--name', 'bench', ...common]);
-  if (created.status !== 0) throw new Error(`kirim keys create failed: ${created.stderr}`);
-  const apiKey = created.stdout.trim();
   const proc = await startServerProcess(common, { KIRIM_LOG_LEVEL: 'warn', ...env });
   cleanup.add(`kirim server ${proc.url}`, async () => {
     await proc.stop();
   });
+  // Administrative commands need the database the server created.
+  const created = kirim(['keys', 'create', '--name', 'bench', ...common]);
+  if (created.status !== 0) throw new Error(`kirim keys create failed: ${created.stderr}`);
+  const apiKey = created.stdout.trim();
   return {
     url: proc.url,
     apiKey,

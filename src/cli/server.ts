@@ -16,7 +16,7 @@ export function serverCommand(): Command {
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${config.port} on ${config.host} is already in use (--port or KIRIM_PORT)`);
         if (e.code === 'EACCES') throw new UserError(`not allowed to listen on ${config.host}:${config.port}`);
         if (e.code === 'EADDRNOTAVAIL') throw new UserError(`address ${config.host} is not available on this machine (--host)`);
-        throw describeDbError(config.db, err);
+        throw describeDbError(config, err);
       }
       process.stderr.write(`kirim server listening on ${server.url} (db: ${server.store.dialect})\n`);
       await new Promise<void>((resolve) => {

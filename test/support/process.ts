@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openStore } from '../../src/server/store/index.js';
 
 export const KIRIM_BIN = resolve(import.meta.dirname, '../../bin/kirim.js');
 
@@ -20,6 +21,16 @@ export function gatewayUnitNodeFlags(): string[] {
   const file = words.findIndex((w) => w.endsWith('/kirim-gateway.js'));
   if (file < 1) throw new Error('kirim-gateway.service: ExecStart does not run node on kirim-gateway.js');
   return words.slice(1, file);
+}
+
+/**
+ * Creates Kirim's tables in an empty database, as `kirim server` does on its
+ * first start, so administrative commands (which never create a database)
+ * can run before any server has.
+ */
+export async function initDatabase(db: string): Promise<void> {
+  const store = await openStore(db);
+  await store.close();
 }
 
 export function tempDir(name = 'kirim'): string {

@@ -3,7 +3,8 @@
  * `sqlite:./data/kirim.db`), `sqlite::memory:`, or `postgres://...`.
  */
 import { sql, type Kysely } from 'kysely';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { migrateToLatest } from './migrations/index.js';
 import { createRepo } from './repo.js';
 import { connectPostgres } from './postgres/connect.js';
@@ -24,11 +25,42 @@ export function parseDbUrl(url: string): { dialect: Dialect; target: string } {
   throw new Error(`--db ${url}: expected sqlite:<path> or postgres://user@host/db`);
 }
 
-/** Opens the database, runs migrations, and returns the store. */
-export async function openStore(url: string, { migrate = true }: { migrate?: boolean } = {}): Promise<Store> {
+/**
+ * The database a `--db` value names is not there (no SQLite file, no folder
+ * for it, or no Kirim tables in it): almost always a typo. Only `kirim
+ * server` creates a database, and never the folders above a SQLite file.
+ */
+export class StoreNotFoundError extends Error {
+  override name = 'StoreNotFoundError';
+}
+
+/** True when the database carries Kirim's migration table (in the current schema on PostgreSQL). */
+async function hasKirimTables(db: Kysely<any>, dialect: Dialect): Promise<boolean> {
+  const q =
+    dialect === 'postgres'
+      ? sql<{ t: string | null }>`select to_regclass('kirim_migrations')::text as t`
+      : sql<{ t: string | null }>`select name as t from sqlite_master where type = 'table' and name = 'kirim_migrations'`;
+  const rows = (await q.execute(db)).rows;
+  return !!rows[0]?.t;
+}
+
+/**
+ * Opens the database, runs migrations, and returns the store. `create`
+ * (the server): a missing SQLite file is created, but its folder must
+ * exist. Without it (administrative commands) a database without Kirim's
+ * tables is refused with {@link StoreNotFoundError}.
+ */
+export async function openStore(url: string, { migrate = true, create = true }: { migrate?: boolean; create?: boolean } = {}): Promise<Store> {
   const { dialect, target } = parseDbUrl(url);
+  if (dialect === 'sqlite' && target !== ':memory:') {
+    const folder = dirname(target);
+    if (!existsSync(folder)) throw new StoreNotFoundError(`folder ${folder} does not exist`);
+    if (!statSync(folder).isDirectory()) throw new StoreNotFoundError(`${folder} is not a folder`);
+    if (!create && !existsSync(target)) throw new StoreNotFoundError(`no database file ${target}`);
+  }
   const db = dialect === 'postgres' ? connectPostgres(target) : connectSqlite(target);
   try {
+    if (!create && !(await hasKirimTables(db, dialect))) throw new StoreNotFoundError('it holds no Kirim tables');
     if (migrate) await migrateToLatest(db, dialect);
   } catch (err) {
     await db.destroy();
