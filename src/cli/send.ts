@@ -1,5 +1,33 @@
 import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEV_CREDENTIALS_FILE } from '../dev/credentials.js';
 import { UserError } from './errors.js';
+
+/**
+ * The API key `kirim dev` saved in <data-dir>/dev-credentials.json, so that
+ * `kirim send` works beside a development stack without copying its key.
+ * Undefined when there is no such file; a file that is there but unreadable
+ * or without a key is a user error naming it.
+ */
+function devApiKey(dataDir: string): string | undefined {
+  const file = join(resolve(dataDir), DEV_CREDENTIALS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let key: unknown;
+  try {
+    key = (JSON.parse(text) as { apiKey?: unknown }).apiKey;
+  } catch {
+    key = undefined;
+  }
+  if (typeof key !== 'string' || !key) throw new UserError(`${file} holds no apiKey; delete it and run \`kirim dev\` again, or pass --api-key`);
+  return key;
+}
 
 /** `kirim send --to TO --text TEXT [--channel sms|email]`: sends a message through a running server; prints its id. */
 export function sendCommand(): Command {
@@ -11,11 +39,15 @@ export function sendCommand(): Command {
     .option('--subject <subject>', 'email subject')
     .addOption(new Option('--priority <priority>', 'queue priority').choices(['high', 'normal', 'low']))
     .option('--server <url>', 'server URL (env KIRIM_SERVER, default http://127.0.0.1:8080)')
-    .option('--api-key <key>', 'API key (env KIRIM_API_KEY)')
+    .option('--api-key <key>', 'API key (env KIRIM_API_KEY; default: the key `kirim dev` saved in <data-dir>/dev-credentials.json)')
+    .option('--data-dir <dir>', 'where `kirim dev` keeps dev-credentials.json (env KIRIM_DATA_DIR, default ./data)')
     .action(async (flags) => {
       const server = (flags.server ?? process.env.KIRIM_SERVER ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-      const apiKey = flags.apiKey ?? process.env.KIRIM_API_KEY;
-      if (!apiKey) throw new UserError('no API key: pass --api-key or set KIRIM_API_KEY (create one with `kirim keys create --name NAME`)');
+      const dataDir: string = flags.dataDir ?? process.env.KIRIM_DATA_DIR ?? './data';
+      const apiKey = flags.apiKey ?? process.env.KIRIM_API_KEY ?? devApiKey(dataDir);
+      if (!apiKey) {
+        throw new UserError(`no API key: pass --api-key or set KIRIM_API_KEY (create one with \`kirim keys create --name NAME\`), or run \`kirim dev\` (it saves its key in ${join(dataDir, DEV_CREDENTIALS_FILE)})`);
+      }
       if (!/^https?:\/\//.test(server)) throw new UserError(`--server ${server}: expected an http:// or https:// URL`);
       const channel = flags.channel ?? (String(flags.to).includes('@') ? 'email' : 'sms');
       const body = { to: flags.to, channel, text: flags.text, ...(flags.subject ? { subject: flags.subject } : {}), ...(flags.priority ? { priority: flags.priority } : {}) };
