@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from './backoff.js';
+import { Backoff, wakeableSleep } from './backoff.js';
 
 test('backoff doubles with jitter up to the cap and resets', () => {
   const low = new Backoff(100, 1000, () => 0);
@@ -10,4 +10,13 @@ test('backoff doubles with jitter up to the cap and resets', () => {
   high.reset();
   assert.equal(high.next(), 100);
   assert.equal(high.failures, 1);
+});
+
+test('a wakeable sleep ends when woken, long before its time', async () => {
+  let wake = () => {};
+  const t0 = Date.now();
+  const slept = wakeableSleep(60_000, (w) => (wake = w));
+  wake();
+  await slept;
+  assert.ok(Date.now() - t0 < 1000);
 });

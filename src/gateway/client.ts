@@ -17,6 +17,7 @@ import {
   type InboundSms,
   type HeartbeatRequest,
 } from '../protocol/gateway.js';
+import type { Logger } from './logger.js';
 
 /** Larger answers are refused: a lease of 100 messages is far smaller. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -34,6 +35,18 @@ export class HttpError extends Error {
   get unauthorized(): boolean {
     return this.status === 401 || this.status === 403;
   }
+}
+
+/**
+ * Logs a failed request of one of the agent's loops: an error when the
+ * token is refused (retrying will not help), else quietly at first and as a
+ * warning once it keeps failing.
+ */
+export function logServerError(log: Logger, err: unknown, what: string, delayMs: number, failures: number): void {
+  const msg = err instanceof Error ? err.message : String(err);
+  const refused = err instanceof HttpError && err.unauthorized;
+  const level = refused ? 'error' : failures > 3 ? 'warn' : 'info';
+  log[level]({ what, retryInMs: delayMs, failures, error: msg }, refused ? 'server refused the gateway token' : 'server unreachable, retrying');
 }
 
 export interface GatewayClientOptions {

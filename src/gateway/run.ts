@@ -46,6 +46,11 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while the modem is healthy', default: '180' },
 ];
 
+/** A flag's default: AGENT_OPTIONS is the only place that states it. */
+function defaultOf(key: keyof GatewayFlags): string | undefined {
+  return AGENT_OPTIONS.find((o) => o.key === key)?.default;
+}
+
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new GatewayUsageError(`--${name} must be a positive whole number, not "${value}"`);
@@ -72,8 +77,8 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
       token: flags.token,
       smsdrc: flags.smsdrc,
       logger,
-      maxAttempts: positiveInt('max-attempts', flags.maxAttempts ?? '3'),
-      stuckSeconds: positiveInt('stuck-seconds', flags.stuckSeconds ?? '180'),
+      maxAttempts: positiveInt('max-attempts', flags.maxAttempts ?? defaultOf('maxAttempts')),
+      stuckSeconds: positiveInt('stuck-seconds', flags.stuckSeconds ?? defaultOf('stuckSeconds')),
       ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     });
     await agent.start();

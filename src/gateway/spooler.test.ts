@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { decodeOutboxText } from '../gammu/text.js';
+import { TEMP_PREFIX } from '../gammu/atomic-write.js';
+import { Journal } from './journal.js';
+import { Spooler } from './spooler.js';
+import { WITHDRAWN_PREFIX } from './spool.js';
+import { leased } from './test-server.js';
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'kirim-spooler-'));
+  const dirs = { inbox: join(dir, 'inbox'), outbox: join(dir, 'outbox'), sent: join(dir, 'sent'), error: join(dir, 'error') };
+  for (const d of Object.values(dirs)) mkdirSync(d);
+  const state = join(dir, 'state');
+  for (const d of ['', 'withdrawn']) mkdirSync(join(state, d), { recursive: true });
+  const journal = new Journal(state);
+  journal.open();
+  const spooler = new Spooler(dirs, state, journal, pino({ level: 'silent' }));
+  return { dir, dirs, state, journal, spooler, done: () => (journal.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+test('a leased message is written once, as UTF-16 text; leased again, its reports are queued again instead', async () => {
+  const { dirs, journal, spooler, done } = setup();
+  try {
+    const m = leased({ id: 'msg_1', text: 'Kode ✓ 123456' });
+    await spooler.handleLeased(m);
+    const files = readdirSync(dirs.outbox);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^OUTB\d{8}_\d{6}_000_\+6281234567890_msg_1\.txt$/);
+    assert.equal(decodeOutboxText(readFileSync(join(dirs.outbox, files[0]!))), 'Kode ✓ 123456');
+    assert.equal(journal.get('msg_1')?.state, 'spooled');
+    const before = journal.pendingCount();
+    await spooler.handleLeased(m);
+    assert.equal(readdirSync(dirs.outbox).length, 1);
+    assert.equal(journal.pendingCount(), before + 1, 'spooled reported again');
+  } finally {
+    done();
+  }
+});
+
+test('expired or unsendable messages are reported, never written', async () => {
+  const { dirs, journal, spooler, done } = setup();
+  try {
+    await spooler.handleLeased(leased({ id: 'late', expires_at: new Date(Date.now() - 1000).toISOString() }));
+    await spooler.handleLeased(leased({ id: 'bad', to: 'Shop;rm -rf' }));
+    assert.deepEqual(readdirSync(dirs.outbox), []);
+    assert.equal(journal.get('late')?.state, 'expired');
+    assert.equal(journal.get('bad')?.state, 'failed');
+  } finally {
+    done();
+  }
+});
+
+test('recovery: temp files removed, an interrupted withdrawal finished and failed, a completed write found', async () => {
+  const { dirs, state, journal, spooler, done } = setup();
+  try {
+    const future = new Date(Date.now() + 60_000).toISOString();
+    journal.recordMessage({ id: 'w', file: 'OUTB1_w.txt', to: '+1', priority: 'normal', expiresAt: future, deliveryReport: false });
+    journal.transition('w', 'spooled');
+    journal.recordMessage({ id: 'x', file: 'OUTB2_x.txt', to: '+1', priority: 'normal', expiresAt: future, deliveryReport: false });
+    writeFileSync(join(dirs.outbox, TEMP_PREFIX + 'OUTB3.txt'), 'half');
+    writeFileSync(join(dirs.outbox, WITHDRAWN_PREFIX + 'OUTB1_w.txt'), 'x');
+    writeFileSync(join(dirs.sent, 'OUTB2_x.txt'), 'x');
+    await spooler.recover();
+    assert.deepEqual(readdirSync(dirs.outbox), []);
+    assert.deepEqual(readdirSync(join(state, 'withdrawn')), ['OUTB1_w.txt']);
+    assert.equal(journal.get('w')?.state, 'failed');
+    assert.equal(journal.get('x')?.state, 'spooled');
+  } finally {
+    done();
+  }
+});
