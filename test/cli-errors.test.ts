@@ -31,6 +31,22 @@ describe('bad settings', () => {
       'gateway',
     );
   });
+
+  test('bad KIRIM_* values are named with what is expected, never blamed on the database', () => {
+    const dataDir = tempDir('kirim-env');
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ KIRIM_SMTP_URL: 'smtp://[bad' }, /^kirim: KIRIM_SMTP_URL is not a valid URL: expected smtp:\/\/user:pass@host:port/],
+      [{ KIRIM_HOST: '999.1.1.1' }, /^kirim: --host 999\.1\.1\.1 \(or KIRIM_HOST\) is not an address or a name of this machine/],
+      [{ KIRIM_OTP_DIGITS: '3' }, /^kirim: KIRIM_OTP_DIGITS=3: expected a whole number from 4 to 10/],
+      [{ KIRIM_DEFAULT_REGION: 'XX' }, /^kirim: KIRIM_DEFAULT_REGION: XX is not an ISO 3166 country code/],
+      [{ KIRIM_SECRET: 'short' }, /^kirim: KIRIM_SECRET must be at least 16 characters/],
+    ];
+    for (const [env, pattern] of cases) {
+      const r = kirim(['server', '--port', '0', '--data-dir', dataDir], env);
+      assertUserError(r, pattern, JSON.stringify(env));
+      assert.doesNotMatch(r.stderr, /database/, JSON.stringify(env));
+    }
+  });
 });
 
 describe('typos never create a data dir or a database', () => {

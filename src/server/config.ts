@@ -113,6 +113,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
   if (locale !== 'id' && locale !== 'en') throw new ConfigError(`KIRIM_DEFAULT_LOCALE=${locale}: expected id or en`);
   const smtpUrl = env.KIRIM_SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('KIRIM_SMTP_URL: expected smtp://user:pass@host:port or smtps://...');
+  if (smtpUrl && !URL.canParse(smtpUrl)) throw new ConfigError('KIRIM_SMTP_URL is not a valid URL: expected smtp://user:pass@host:port or smtps://... (percent-encode special characters in the password)');
   const mailFrom = env.KIRIM_MAIL_FROM ?? 'Kirim <no-reply@localhost>';
   if (/[\r\n\0]/.test(mailFrom)) throw new ConfigError('KIRIM_MAIL_FROM must be a single line');
   const appName = env.KIRIM_APP_NAME ?? 'Kirim';
