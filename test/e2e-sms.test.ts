@@ -105,6 +105,17 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
     const hook = await waitFor(() => hooks.events.find((e) => e.type === 'message.received' && e.data.from === '+6281222224444'), { what: 'message.received webhook' });
     assert.equal(hook.data.text, longReply);
     assert.ok(hook.valid);
+
+    // A national sender arrives in E.164 like every outbound `to`; an
+    // operator's name stays a name. Both can be filtered on.
+    const since = new Date(Date.now() - 1000).toISOString();
+    await injectSms(s.simState, { from: '081222225555', text: 'dari nomor nasional' }).applied(10_000);
+    await injectSms(s.simState, { from: 'TELKOMSEL', text: 'Info pulsa' }).applied(10_000);
+    const national = await waitFor(async () => (await s.api('GET', '/v1/inbound?from=081222225555')).body.data[0], { timeoutMs: 40_000, what: 'the SMS from a national number' });
+    assert.equal(national.from, '+6281222225555');
+    assert.equal(national.text, 'dari nomor nasional');
+    const named = await waitFor(async () => (await s.api('GET', `/v1/inbound?from=TELKOMSEL&since=${since}`)).body.data[0], { timeoutMs: 40_000, what: 'the SMS from TELKOMSEL' });
+    assert.equal(named.text, 'Info pulsa');
   });
 
   test('messages leave in priority order: high before normal before low', async () => {

@@ -108,7 +108,19 @@ export const ListMessagesQuery = ListQuery.extend({ status: MessageStatus.option
 
 export const MessageList = z.object({ data: z.array(Message), next_cursor: z.string().optional() });
 
-export const Inbound = z.object({ id: z.string(), from: z.string(), text: z.string(), received_at: z.string(), gateway: z.string() });
+const isoTime = (what: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe(`${what}, an ISO 8601 time with a zone, e.g. 2026-05-01T08:00:00Z or 2026-05-01T15:00:00+07:00`);
+
+export const ListInboundQuery = ListQuery.extend({
+  from: singleLine(40).min(1).optional().describe('Only SMS from this sender: a number (national or E.164, matched as E.164) or a name such as TELKOMSEL'),
+  since: isoTime('Only SMS received at or after this time'),
+  until: isoTime('Only SMS received before this time'),
+}).strict();
+
+export const Inbound = z.object({ id: z.string(), from: z.string().describe('Sender: E.164 for a phone number, else as the network gave it (e.g. TELKOMSEL)'), text: z.string(), received_at: z.string(), gateway: z.string() });
 export const InboundList = z.object({ data: z.array(Inbound), next_cursor: z.string().optional() });
 
 export const WEBHOOK_EVENTS = [

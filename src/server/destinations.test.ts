@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeEmail, normalizePhone } from './destinations.js';
+import { normalizeEmail, normalizePhone, normalizeSender } from './destinations.js';
 import { ApiError } from './errors.js';
 
 const rules = { defaultRegion: 'ID' as const, allowedCountries: ['ID' as const] };
@@ -30,4 +30,10 @@ test('emails are lower-cased and validated', () => {
   for (const bad of ['user', 'a@b', 'x@y\r\nBcc: z@w', '../../etc/passwd']) {
     assert.throws(() => normalizeEmail(bad), (e: unknown) => e instanceof ApiError && e.code === 'invalid_destination', bad);
   }
+});
+
+test('inbound senders: numbers become E.164 however written; names and unknown short codes stay as given', () => {
+  for (const n of ['081234567890', '+6281234567890', '6281234567890', '0812-3456-7890', ' 0812 3456 7890 ']) assert.equal(normalizeSender(n, 'ID'), '+6281234567890', n);
+  assert.equal(normalizeSender('+14155552671', 'ID'), '+14155552671', 'any country may write to us');
+  for (const keep of ['TELKOMSEL', 'Bank BCA', '3636', '62812', 'INFO-123']) assert.equal(normalizeSender(keep, 'ID'), keep.trim(), keep);
 });

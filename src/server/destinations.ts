@@ -3,7 +3,7 @@
  * E.164 for phone numbers (libphonenumber-js with full metadata), the
  * lower-cased address for email. Anything else is refused with a reason.
  */
-import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
@@ -54,4 +54,23 @@ export function normalizeDestination(raw: string, channel: 'sms' | 'email', rule
 /** For checks by `to` without a channel: an address when it has an @, else a phone number. */
 export function normalizeAnyDestination(raw: string, rules: PhoneRules): string {
   return raw.includes('@') ? normalizeEmail(raw) : normalizePhone(raw, rules);
+}
+
+/**
+ * The sender of an inbound SMS as the server stores and filters it: a phone
+ * number becomes E.164 like every outbound `to` (a national `0812…` read
+ * in `region`), and anything else, such as an alphanumeric sender
+ * (`TELKOMSEL`) or a short code the library does not know (`3636`), stays
+ * as the network gave it. Never refuses: a received SMS is never lost.
+ */
+export function normalizeSender(raw: string, region: CountryCode): string {
+  const value = raw.trim();
+  if (!/^\+?[0-9 ()./-]{3,32}$/.test(value)) return value;
+  const parsed = parsePhoneNumberFromString(value, region);
+  if (parsed?.isValid()) return parsed.number;
+  // gammu may hand an international number without its plus sign.
+  const digits = value.replace(/[^0-9]/g, '');
+  const international = !value.startsWith('+') ? parsePhoneNumberFromString(`+${digits}`) : undefined;
+  if (international?.isValid()) return international.number;
+  return value;
 }

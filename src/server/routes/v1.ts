@@ -10,8 +10,8 @@ import {
   CreateWebhookBody,
   IdParams,
   InboundList,
+  ListInboundQuery,
   ListMessagesQuery,
-  ListQuery,
   Message,
   MessageList,
   Problem,
@@ -23,7 +23,7 @@ import {
 } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { authenticateApiKey } from '../auth.js';
-import { normalizeAnyDestination, normalizeDestination } from '../destinations.js';
+import { normalizeAnyDestination, normalizeDestination, normalizeSender } from '../destinations.js';
 import { ApiError } from '../errors.js';
 import { idempotent } from '../idempotency.js';
 import { DEFAULT_MESSAGE_TTL_SECONDS } from '../messages/service.js';
@@ -140,9 +140,28 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     );
 
     r.get('/inbound', {
-      schema: { tags: ['inbound'], summary: 'List received SMS, newest first', security, querystring: ListQuery, response: { 200: InboundList, ...problems } },
+      schema: {
+        tags: ['inbound'],
+        summary: 'List received SMS, newest first',
+        description: 'Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive).',
+        security,
+        querystring: ListInboundQuery,
+        response: { 200: InboundList, ...problems },
+      },
     }, async (req) => {
-      const page = await ctx.store.listInbound({ limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) });
+      const q = req.query;
+      const since = q.since !== undefined ? Date.parse(q.since) : undefined;
+      const until = q.until !== undefined ? Date.parse(q.until) : undefined;
+      if (since !== undefined && until !== undefined && since >= until) {
+        throw new ApiError(400, 'validation_failed', `\`since\` (${q.since}) must be before \`until\` (${q.until})`, { errors: [{ path: 'since', message: 'must be before until' }] });
+      }
+      const page = await ctx.store.listInbound({
+        limit: q.limit,
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.from !== undefined ? { from: normalizeSender(q.from, ctx.config.defaultRegion) } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+      });
       return {
         data: page.items.map((i) => ({ id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id })),
         ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),

@@ -222,9 +222,12 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
-    async listInbound({ limit, cursor }) {
+    async listInbound({ limit, cursor, from, since, until }) {
       let q = db.selectFrom('inbound_sms').selectAll();
       if (cursor) q = q.where('id', '<', cursor);
+      if (from !== undefined) q = q.where('from', '=', from);
+      if (since !== undefined) q = q.where('received_at', '>=', since);
+      if (until !== undefined) q = q.where('received_at', '<', until);
       const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
       return page(rows, limit, (r) => r.id);
     },

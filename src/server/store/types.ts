@@ -126,7 +126,8 @@ export interface Repo {
   // Inbound SMS
   /** Inserts unless this gateway already uploaded the same key; true when inserted. */
   insertInbound(row: InboundRow): Promise<boolean>;
-  listInbound(q: { limit: number; cursor?: string }): Promise<Page<InboundRow>>;
+  /** Newest first; `from` exact, `since` inclusive and `until` exclusive on `received_at`. */
+  listInbound(q: { limit: number; cursor?: string; from?: string; since?: number; until?: number }): Promise<Page<InboundRow>>;
 
   // Webhooks
   insertWebhook(row: WebhookRow): Promise<void>;

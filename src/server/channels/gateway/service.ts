@@ -14,6 +14,7 @@
 import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
 import { iso } from '../../../protocol/time.js';
 import type { ServerContext } from '../../context.js';
+import { normalizeSender } from '../../destinations.js';
 import { newId } from '../../ids.js';
 import type { MessageService } from '../../messages/service.js';
 import type { Outbox } from '../../outbox.js';
@@ -135,7 +136,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       await seen(gw, now);
       let accepted = 0;
       for (const s of sms) {
-        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from: s.from, text: s.text, parts: s.parts, received_at: Math.min(Date.parse(s.received_at), now), created_at: now };
+        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from: normalizeSender(s.from, config.defaultRegion), text: s.text, parts: s.parts, received_at: Math.min(Date.parse(s.received_at), now), created_at: now };
         const stored = await store.transaction(async (tx) => {
           if (!(await tx.insertInbound(row))) return false;
           await outbox.inbound(tx, row);
