@@ -1,9 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runDoctor } from './doctor.js';
+
+/** The doctor's finding codes for `file`, found by an unprivileged user (nobody) in a child process. */
+function codesAsNobody(file: string): string[] {
+  const doctor = resolve(import.meta.dirname, 'doctor.ts');
+  const code = `const { runDoctor } = await import(${JSON.stringify(doctor)}); const p = await runDoctor(${JSON.stringify(file)}, { skipProcessChecks: true }); console.log(JSON.stringify(p.map((x) => x.code)));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: resolve(import.meta.dirname, '../..'),
+    uid: 65534,
+    gid: 65534,
+    env: { ...process.env, HOME: tmpdir() },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'kirim-doctor-'));
@@ -69,17 +86,30 @@ test('each problem is found, one finding per problem, each with a fix', async ()
     writeFileSync(join(s.dir, 'outbox', 'OUT' + '1'.repeat(100) + '.txt'), 'x');
     assert.deepEqual(await codes(s.write()), ['long-name']);
     rmSync(join(s.dir, 'outbox', 'OUT' + '1'.repeat(100) + '.txt'));
-    if (process.getuid?.() !== 0) {
-      chmodSync(join(s.dir, 'error'), 0o500);
-      assert.deepEqual(await codes(s.write()), ['errorsmspath-access']);
-      chmodSync(join(s.dir, 'error'), 0o755);
-    }
     const findings = await runDoctor(s.write({ service: 'sql', loopsleep: '0' }), { skipProcessChecks: true });
     assert.equal(findings.length, 2);
     for (const f of findings) {
       assert.ok(f.problem.length > 10 && f.fix.length > 5);
       assert.ok(!f.problem.includes('\n') && !f.fix.includes('\n'));
     }
+  } finally {
+    s.done();
+  }
+});
+
+test('a spool folder the gateway\'s user cannot write is reported, with its fix', async () => {
+  const s = setup();
+  try {
+    // Root may write anywhere, so as root the doctor runs as nobody.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const d of ['', 'inbox', 'outbox', 'sent', 'error']) chmodSync(join(s.dir, d), 0o777);
+    const file = s.write();
+    const found = asRoot ? codesAsNobody : codes;
+    assert.deepEqual(await found(file), [], 'every folder is usable to start with');
+    chmodSync(join(s.dir, 'error'), 0o555); // readable, not writable
+    assert.deepEqual(await found(file), ['errorsmspath-access']);
+    chmodSync(join(s.dir, 'error'), asRoot ? 0o777 : 0o755);
+    assert.deepEqual(await found(file), []);
   } finally {
     s.done();
   }
