@@ -10,11 +10,14 @@
  *   KIRIM_CHAOS_ROUNDS=40 npm test -- test/chaos-gateway.test.ts    the long form
  *
  * KIRIM_CHAOS_SEED replays a run (the seed is printed when a round fails).
+ * The rounds run once on each store dialect (SQLite, PostgreSQL in a fresh
+ * schema).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFaults } from '../src/modem-sim/control.js';
 import { readHandset } from '../src/modem-sim/state.js';
+import { DIALECTS } from '../src/server/store/index.js';
 import { startStack, type Stack } from './support/stack.js';
 import { waitFor } from './support/process.js';
 
@@ -34,10 +37,10 @@ function random(seed: number): () => number {
   };
 }
 
-describe('chaos: the gateway killed during bursts', () => {
+for (const dialect of DIALECTS) describe(`chaos: the gateway killed during bursts, on ${dialect}`, () => {
   let s: Stack;
   before(async () => {
-    s = await startStack({ serverEnv: { KIRIM_LEASE_SECONDS: '10' } });
+    s = await startStack({ dialect, serverEnv: { KIRIM_LEASE_SECONDS: '10' } });
   });
   after(async () => {
     await s?.close();
@@ -51,7 +54,7 @@ describe('chaos: the gateway killed during bursts', () => {
       const signal = rnd() < 0.5 ? 'SIGKILL' : 'SIGTERM';
       const fault = rnd() < 0.5;
       const killAfterMs = Math.floor(rnd() * 1200);
-      const what = `seed ${SEED}, round ${round} (${signal} after ${killAfterMs} ms${fault ? ', one +CMS ERROR' : ''})`;
+      const what = `${dialect}, seed ${SEED}, round ${round} (${signal} after ${killAfterMs} ms${fault ? ', one +CMS ERROR' : ''})`;
       if (fault) await setFaults(s.simState, { cmsError: { code: 38, remaining: 1 } }).applied(10_000);
       const ids: string[] = [];
       for (let i = 0; i < PER_ROUND; i++) {

@@ -2,26 +2,28 @@
  * End to end through real parts: HTTP API → kirim server → kirim gateway →
  * gammu-smsd (files backend, LANG=C) → kirim modem-sim, and status, delivery
  * reports and inbound SMS back. What a handset received is read from the
- * simulator's records, decoded from the PDUs gammu sent.
+ * simulator's records, decoded from the PDUs gammu sent. The whole run is
+ * made once on each store dialect (SQLite, PostgreSQL in a fresh schema).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { clearFaults, injectSms, injectStatusReport, setFaults } from '../src/modem-sim/control.js';
 import { readHandset, waitForHandsetMessage } from '../src/modem-sim/state.js';
+import { DIALECTS } from '../src/server/store/index.js';
 import { startStack, webhookReceiver, type Stack } from './support/stack.js';
 import { waitFor } from './support/process.js';
 
 const OTP_TEXT = /^Kode verifikasi Kirim Anda: (\d{6})\. Berlaku 10 menit\. Jangan berikan kode ini kepada siapa pun\.$/;
 
-describe('SMS end to end through gammu-smsd and modem-sim', () => {
+for (const dialect of DIALECTS) describe(`SMS end to end through gammu-smsd and modem-sim, on ${dialect}`, () => {
   let s: Stack;
   let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
 
   before(async () => {
     // A 10 s lease: a message leased to a gateway killed before it wrote the
     // file comes back to the queue in seconds rather than the default 30.
-    s = await startStack({ gatewayArgs: ['--max-attempts', '2', '--stuck-seconds', '30'], serverEnv: { KIRIM_LEASE_SECONDS: '10' } });
+    s = await startStack({ dialect, gatewayArgs: ['--max-attempts', '2', '--stuck-seconds', '30'], serverEnv: { KIRIM_LEASE_SECONDS: '10' } });
     hooks = await webhookReceiver();
     const wh = await s.api('POST', '/v1/webhooks', { url: hooks.url, events: ['message.sent', 'message.delivered', 'message.failed', 'message.received', 'verification.approved', 'gateway.online', 'gateway.offline'] });
     assert.equal(wh.status, 201, JSON.stringify(wh.body));
@@ -154,13 +156,15 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
     const soon = Date.now() + 2_000;
     await s.server.store.db.updateTable('verifications').set({ expires_at: soon }).where('id', '=', v.body.id).execute();
     await s.server.store.db.updateTable('messages').set({ expires_at: soon }).where('verification_id', '=', v.body.id).execute();
-    await new Promise((r) => setTimeout(r, 3_000));
+    await waitFor(async () => (await s.api('GET', `/v1/verifications/${v.body.id}`)).body.status === 'expired', { what: 'the verification to be past its lifetime' });
     s.startGateway();
     const msgId = (await s.server.store.messagesOfVerification(v.body.id))[0]!.id;
     await waitStatus(msgId, 'expired', 10_000);
     assert.equal((await s.api('GET', `/v1/verifications/${v.body.id}`)).body.status, 'expired');
-    // Give the gateway time to (wrongly) write anything.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // A message queued after it goes the whole way to its handset: had the
+    // gateway (wrongly) written the code, gammu would have sent it first.
+    await s.api('POST', '/v1/messages', { to: '+6281555550001', channel: 'sms', text: 'after the expired code', priority: 'high' });
+    await waitForHandsetMessage(s.simState, '+6281555550001', { timeoutMs: 30_000 });
     assert.equal(readHandset(s.simState, '+6281555550000').length, 0);
   });
 
@@ -187,9 +191,10 @@ describe('SMS end to end through gammu-smsd and modem-sim', () => {
     const r = await s.api('POST', '/v1/messages', { to: '+6281777770000', channel: 'sms', text: 'across a restart' });
     await waitStatus(r.body.id, 'spooled', 20_000).catch(() => null);
     await s.stopServer();
+    const since = s.gatewayLog().length;
     try {
       await waitForHandsetMessage(s.simState, '+6281777770000', { timeoutMs: 30_000 });
-      await new Promise((res) => setTimeout(res, 1_000));
+      await waitFor(() => /"what":"reports".*"msg":"server unreachable/.test(s.gatewayLog().slice(since)), { what: 'the gateway to fail to report while the server is down' });
     } finally {
       await s.startServerAgain();
     }
