@@ -161,11 +161,16 @@ test('SIGKILL between writing and reporting, then the same lease again: one file
     r.restartAgent();
     r.server.enqueue(m); // the server re-leases: it never got `spooled`
     await r.server.waitFor(() => statuses(r.server, 'msg_crash').includes('spooled'), 20_000, 'spooled after restart');
-    await new Promise((res) => setTimeout(res, 1000));
+    // The agent asks for more work only once it has handled what it leased.
+    await r.server.waitFor(() => r.server.queue.length === 0, 20_000, 'the re-lease handed out');
+    const handedOutBy = r.server.handedOut.get('msg_crash')!;
+    await r.server.waitFor(() => r.server.leases > handedOutBy, 20_000, 'the lease request after the re-lease');
     assert.equal(ls(r.spool.outbox).length, 1, `outbox: ${ls(r.spool.outbox)}`);
     r.startGammu();
     await r.server.waitFor(() => statuses(r.server, 'msg_crash').includes('sent'), 30_000, 'sent');
-    await new Promise((res) => setTimeout(res, 1500));
+    // Settled: a heartbeat sent after the report says no report is waiting and the outbox is empty.
+    const beats = r.server.heartbeats.length;
+    await r.server.waitFor(() => r.server.heartbeats.slice(beats).some((h) => h.spool.pending_reports === 0 && h.spool.outbox === 0), 20_000, 'a settled heartbeat');
     assert.equal(ls(r.spool.sent).length, 1);
     assert.equal(statuses(r.server, 'msg_crash').filter((s) => s === 'sent').length, 1);
     const handsetLog = readFileSync(join(r.dir, 'gammu', 'gammu-smsd.log'), 'utf8');
@@ -213,8 +218,11 @@ test('inbound files: multipart joined, forwarded once, archived after the ack', 
     assert.equal(byFrom['+6281111']?.key, 'IN20260101_100000_00_+6281111_00.txt');
     assert.equal(byFrom['Shop&touch Q']?.text, 'Promo');
     assert.deepEqual(readdirSync(join(r.state, 'inbox-archive')).sort(), Object.keys(files).sort());
-    await new Promise((res) => setTimeout(res, 6000)); // a full rescan later: nothing new
-    assert.equal(r.server.inbound.length, 2);
+    // A later SMS goes through: the inbox was read again since, and nothing archived came back.
+    writeFileSync(join(r.spool.inbox, 'IN20260101_101000_00_+6282222_00.txt'), 'later');
+    await r.server.waitFor(() => r.server.inbound.length === 3, 40_000, 'the later inbound');
+    assert.equal(r.server.inbound[2]?.text, 'later');
+    assert.equal(r.server.inboundDuplicates, 0, 'no SMS forwarded twice');
   } finally {
     await r.close();
   }

@@ -26,6 +26,12 @@ export interface TestGatewayServer {
   reports: Report[];
   inbound: InboundSms[];
   heartbeats: Heartbeat[];
+  /** Lease requests received, numbered from 1 as they arrive. */
+  leases: number;
+  /** Message id → the number of the lease request that last handed it out. A later request means the agent handled it. */
+  handedOut: Map<string, number>;
+  /** Inbound SMS sent again after they were accepted (by key). */
+  inboundDuplicates: number;
   /** Requests that failed validation or auth. */
   errors: string[];
   /** When true every request is answered 503 (server "down"). */
@@ -54,6 +60,9 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
     reports: [],
     inbound: [],
     heartbeats: [],
+    leases: 0,
+    handedOut: new Map(),
+    inboundDuplicates: 0,
     errors: [],
     down: false,
     holdReports: false,
@@ -120,6 +129,7 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
       if (path === '/lease') {
         const q = check(LeaseRequest);
         if (!q) return;
+        const n = ++state.leases;
         const deadline = Date.now() + q.wait_ms;
         while (state.queue.length === 0 && Date.now() < deadline && !res.destroyed) {
           await new Promise<void>((resolve) => {
@@ -133,7 +143,10 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
           });
           if (state.down) return send(res, 503, {});
         }
+        // A gateway that hung up (or was killed) mid-poll gets nothing: what it cannot receive stays queued.
+        if (res.destroyed || req.socket.destroyed) return;
         const messages = state.queue.splice(0, q.max);
+        for (const m of messages) state.handedOut.set(m.id, n);
         return send(res, 200, { messages, server_time: new Date().toISOString() });
       }
       if (path === '/reports') {
@@ -154,6 +167,7 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
           if (state.inbound.some((x) => x.key === m.key)) duplicates++;
           else state.inbound.push(m);
         }
+        state.inboundDuplicates += duplicates;
         return send(res, 200, { accepted: q.messages.length - duplicates, duplicates });
       }
       if (path === '/heartbeat') {
