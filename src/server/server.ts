@@ -31,6 +31,15 @@ export async function startServer(configIn: ServerConfig, { logger }: { logger?:
     app = built.app;
     built.services.start();
     await app.listen({ port: config.port, host: config.host });
+    // A wrong KIRIM_SMTP_URL should show at start, not at the first email;
+    // the server runs either way (emails wait in the queue and are retried).
+    void transport.verify?.().then(
+      (problem) => {
+        if (problem) log.warn(`SMTP check failed for ${transport.describe()}: ${problem}; emails wait in the queue until it answers (check KIRIM_SMTP_URL)`);
+        else log.info(`SMTP ${transport.describe()} answers`);
+      },
+      (err: unknown) => log.warn({ err }, 'SMTP check crashed'),
+    );
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

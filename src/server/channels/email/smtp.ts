@@ -114,6 +114,15 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
       }
     },
 
+    async verify(): Promise<string | null> {
+      try {
+        await transporter.verify();
+        return null;
+      } catch (err) {
+        return classifySmtpError(err, redact).detail;
+      }
+    },
+
     async close(): Promise<void> {
       transporter.close();
     },

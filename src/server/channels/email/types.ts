@@ -31,6 +31,12 @@ export interface EmailTransport {
   close(): Promise<void>;
   /** A short, credential-free label for logs and message events, e.g. `smtp://mail.example.com:587`. */
   describe(): string;
+  /**
+   * Connects (and logs in) without sending anything, for a check at start:
+   * null when the relay answers, else one credential-free line saying why.
+   * Transports with nothing to reach leave it out.
+   */
+  verify?(): Promise<string | null>;
 }
 
 /**
