@@ -136,9 +136,13 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
       .send(problemBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
   });
 
-  await app.register(fastifySwagger, openapiOptions());
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // KIRIM_PUBLIC_DOCS=false: no /docs and no /openapi.json (404), for a
+  // server whose API description should not be public.
+  if (config.publicDocs) {
+    await app.register(fastifySwagger, openapiOptions());
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
 
   await app.register(opsRoutes(services));
   await app.register(v1Routes(services), { prefix: '/v1' });

@@ -44,6 +44,10 @@ export interface ServerConfig {
   seedOutboxDir?: string;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  /** Serve /docs and /openapi.json (KIRIM_PUBLIC_DOCS). */
+  publicDocs: boolean;
+  /** When set, /metrics answers only `Authorization: Bearer <this>` (KIRIM_METRICS_TOKEN). */
+  metricsToken?: string;
   logLevel: string;
 }
 
@@ -118,6 +122,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
   if (/[\r\n\0]/.test(mailFrom)) throw new ConfigError('KIRIM_MAIL_FROM must be a single line');
   const appName = env.KIRIM_APP_NAME ?? 'Kirim';
   if (!/^[A-Za-z0-9 ._-]{1,20}$/.test(appName)) throw new ConfigError('KIRIM_APP_NAME: 1-20 letters, digits, spaces, dots, dashes (it goes into one-segment SMS)');
+  const publicDocs = (env.KIRIM_PUBLIC_DOCS ?? 'true').toLowerCase();
+  if (!['true', 'false'].includes(publicDocs)) throw new ConfigError(`KIRIM_PUBLIC_DOCS=${env.KIRIM_PUBLIC_DOCS}: expected true or false`);
+  const metricsToken = env.KIRIM_METRICS_TOKEN || undefined;
+  if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) throw new ConfigError('KIRIM_METRICS_TOKEN: 16-200 visible ASCII characters, no spaces');
   const resend = (env.KIRIM_OTP_RESEND_DELAYS ?? '30,60,120,300').split(',').map((s) => Number(s));
   if (resend.some((n) => !Number.isInteger(n) || n < 0 || n > 3600)) throw new ConfigError('KIRIM_OTP_RESEND_DELAYS: comma-separated seconds, each 0-3600');
   return {
@@ -146,6 +154,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     verificationsPerDestinationPerHour: int(env, 'KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR', 10, 1, 100000),
     seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,
     bodyLimitBytes: int(env, 'KIRIM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    publicDocs: publicDocs === 'true',
+    ...(metricsToken ? { metricsToken } : {}),
     logLevel: logLevel(env),
   };
 }

@@ -1,4 +1,5 @@
 /** Operations endpoints: liveness, readiness, Prometheus metrics. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../services.js';
 import { storeUnavailableReason } from '../store/index.js';
@@ -19,7 +20,15 @@ export const opsRoutes = (s: Services): FastifyPluginAsync =>
       }
     });
 
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
+    // Hashing first gives both sides one length, so the comparison leaks nothing.
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    const metricsToken = ctx.config.metricsToken ? digest(`Bearer ${ctx.config.metricsToken}`) : undefined;
+
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (KIRIM_METRICS_TOKEN: with Authorization: Bearer <token>)' } }, async (req, reply) => {
+      if (metricsToken && !timingSafeEqual(digest(req.headers.authorization ?? ''), metricsToken)) {
+        reply.code(401).type('application/problem+json').header('www-authenticate', 'Bearer realm="metrics"');
+        return { type: 'https://kirim.dev/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'metrics need Authorization: Bearer <KIRIM_METRICS_TOKEN>', code: 'unauthorized' };
+      }
       // Gauges read from the store at scrape time.
       ctx.metrics.messagesByStatus.reset();
       for (const row of await ctx.store.countMessagesByStatus()) ctx.metrics.messagesByStatus.set({ channel: row.channel, status: row.status }, row.count);
