@@ -95,7 +95,9 @@ test('request and answer schemas are named components, referred to rather than i
   const json = (op: any, code: string) => op.responses[code].content['application/json'].schema;
   assert.deepEqual(json(doc.paths['/v1/messages/{id}'].get, '200'), { $ref: '#/components/schemas/Message' });
   assert.deepEqual(json(doc.paths['/v1/verifications'].post, '201'), { $ref: '#/components/schemas/Verification' });
-  assert.deepEqual(json(doc.paths['/v1/verifications'].post, '429'), { $ref: '#/components/schemas/Problem' });
+  const tooSoon = doc.paths['/v1/verifications'].post.responses['429'].content;
+  assert.deepEqual(Object.keys(tooSoon), ['application/problem+json'], 'errors are documented as they are sent');
+  assert.deepEqual(tooSoon['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' });
   assert.deepEqual(doc.paths['/v1/messages'].post.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/SendMessage' });
   // Nowhere outside components is a Message or a Verification spelled out.
   const outside = JSON.stringify({ paths: doc.paths, webhooks: doc.webhooks });

@@ -6,6 +6,7 @@
  *   referred to by `$ref`; no component is listed that nothing refers to;
  * - every creating POST (one that answers 201 or 202) names the
  *   `Idempotency-Key` header;
+ * - error answers are `application/problem+json`, as they are sent;
  * - the `webhooks` section describes each event's POST, its signature
  *   headers and payload.
  */
@@ -28,7 +29,7 @@ const idempotencyKey = {
   in: 'header',
   required: false,
   description:
-    'Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`.',
+    'Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
   example: 'order-8812-otp',
 };
@@ -83,6 +84,16 @@ function finish(doc: Json): Json {
     const post = item.post as Json | undefined;
     if (post && (post.responses?.['201'] || post.responses?.['202'])) {
       post.parameters = [...(post.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
+    }
+    // Errors are sent as application/problem+json (app.ts), not application/json.
+    for (const op of Object.values(item) as Json[]) {
+      for (const [code, response] of Object.entries<Json>(op?.responses ?? {})) {
+        const content = response?.content;
+        if (Number(code) >= 400 && content?.['application/json']?.schema?.$ref === `${SCHEMA_REF}Problem`) {
+          response.content = { 'application/problem+json': content['application/json'] };
+          if (response.description === 'Default Response') response.description = 'A problem (RFC 9457); `code` says which';
+        }
+      }
     }
   }
   doc.webhooks = webhooks();
