@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createLogger } from '../../src/protocol/log.js';
 import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd.js';
+import { clearFaults } from '../../src/modem-sim/control.js';
 import { stopChild } from '../../src/dev/stop-child.js';
 import { loadConfig, type ServerConfig } from '../../src/server/config.js';
 import { createApiKey, createGateway } from '../../src/server/credentials.js';
@@ -71,6 +72,17 @@ export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayAr
     smsd,
     env: { LANG: 'C' },
   });
+
+  // gammu-smsd starts the simulator when it connects, which takes a while on
+  // a busy machine: a test may drive the modem only once it answers.
+  try {
+    await clearFaults(simState).applied(60_000);
+  } catch (err) {
+    await gammu.stop();
+    await server.close();
+    await drop();
+    throw err;
+  }
 
   let gateway: ChildProcess | undefined;
   let gwLog = '';
