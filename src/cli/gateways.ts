@@ -1,9 +1,15 @@
 import { Command } from 'commander';
 import { createGateway } from '../server/credentials.js';
+import { describeGateway, gatewayStatuses } from '../server/gateway-status.js';
 import { checkName } from './keys.js';
-import { withServerOptions, withStore } from './shared-options.js';
+import { configFrom, withServerOptions, withStore } from './shared-options.js';
 
-/** `kirim gateways create --name NAME`: registers a gateway and prints its token once. */
+/**
+ * `kirim gateways create --name NAME`: registers a gateway and prints its token once.
+ * `kirim gateways list [--json]`: each gateway's state now (online/offline from the
+ * last time it was heard from, KIRIM_GATEWAY_OFFLINE_SECONDS) and its modem's
+ * health from the last heartbeat; the same as GET /v1/gateways.
+ */
 export function gatewaysCommand(): Command {
   const gws = new Command('gateways').description('Manage the gateways (Raspberry Pi agents) that may lease SMS');
   gws.addCommand(
@@ -16,13 +22,19 @@ export function gatewaysCommand(): Command {
       }),
   );
   gws.addCommand(
-    withServerOptions(new Command('list').description('List gateways with their state and last heartbeat')).action(async (flags) => {
-      const gateways = await withStore(flags, (store) => store.listGateways());
-      for (const g of gateways) {
-        const seen = g.last_seen_at ? new Date(g.last_seen_at).toISOString() : 'never';
-        process.stdout.write(`${g.id}\t${g.name}\t${g.state}\tlast seen ${seen}\n`);
-      }
-    }),
+    withServerOptions(new Command('list').description('List gateways: online or offline now, last seen, modem health (signal, network, errors) and spool'))
+      .option('--json', 'print the list as JSON, as GET /v1/gateways answers it')
+      .action(async (flags) => {
+        const config = configFrom(flags, { create: false });
+        const rows = await withStore(flags, (store) => store.listGateways());
+        const statuses = gatewayStatuses(rows, Date.now(), config.gatewayOfflineSeconds);
+        if (flags.json) {
+          process.stdout.write(JSON.stringify({ data: statuses }, null, 2) + '\n');
+          return;
+        }
+        if (statuses.length === 0) process.stderr.write('no gateways yet: register one with `kirim gateways create --name NAME`\n');
+        for (const g of statuses) process.stdout.write([g.id, g.name, ...describeGateway(g)].join('\t') + '\n');
+      }),
   );
   return gws;
 }

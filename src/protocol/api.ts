@@ -219,6 +219,53 @@ export function webhookDeliverySchema(type: (typeof WEBHOOK_EVENTS)[number]) {
   return GatewayEventDelivery;
 }
 
+/** What an API key may do beyond the application API. `admin`: read the gateways' state (GET /v1/gateways). */
+export const ApiScope = z.enum(['admin']);
+export type ApiScope = z.infer<typeof ApiScope>;
+
+/** A gateway as the server sees it at the moment of asking. */
+export const GatewayStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  /**
+   * `online` when heard from within KIRIM_GATEWAY_OFFLINE_SECONDS of this
+   * answer, `offline` after that, `new` when never heard from.
+   */
+  state: z.enum(['online', 'offline', 'new']),
+  last_seen_at: z.string().nullable(),
+  /** Whole seconds since the gateway was last heard from (null when never). */
+  seconds_since_seen: z.number().int().nullable(),
+  /** From the last heartbeat; null before the first one. */
+  modem: z
+    .object({
+      /** The gateway says the modem works, it has a signal, and it reports no error. */
+      healthy: z.boolean(),
+      /** Why it is not healthy, for people (empty when healthy). */
+      problems: z.array(z.string()),
+      signal_percent: z.number().optional(),
+      battery_percent: z.number().optional(),
+      network: z.string().optional(),
+      error: z.string().optional(),
+      sent: z.number().int().optional(),
+      received: z.number().int().optional(),
+      failed: z.number().int().optional(),
+    })
+    .nullable(),
+  spool: z
+    .object({
+      outbox: z.number().int(),
+      sent: z.number().int().optional(),
+      error: z.number().int().optional(),
+      inbox: z.number().int().optional(),
+      pending_reports: z.number().int().optional(),
+    })
+    .nullable(),
+  version: z.string().optional(),
+  started_at: z.string().optional(),
+});
+export type GatewayStatus = z.infer<typeof GatewayStatus>;
+export const GatewayList = z.object({ data: z.array(GatewayStatus) });
+
 export const IdParams = z.object({ id: singleLine(64).min(1) }).strict();
 
 /** RFC 9457 problem details, with Kirim's stable machine `code`. */

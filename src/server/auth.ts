@@ -9,6 +9,7 @@
  * `bearer` and `BEARER` work as `Bearer` does.
  */
 import type { FastifyRequest } from 'fastify';
+import { ApiScope } from '../protocol/api.js';
 import { hashToken } from './crypto.js';
 import { ApiError } from './errors.js';
 import type { ApiKeyRow, GatewayRow, Store } from './store/index.js';
@@ -34,6 +35,18 @@ export async function authenticateApiKey(store: Store, req: FastifyRequest): Pro
   const key = await store.findApiKeyByHash(hashToken(token));
   if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
   return key;
+}
+
+/** The scopes an API key carries (none for a plain application key). */
+export function scopesOf(key: ApiKeyRow): ApiScope[] {
+  return key.scopes.split(' ').filter((s): s is ApiScope => ApiScope.safeParse(s).success);
+}
+
+/** Throws 403 `forbidden` unless the key carries `scope`. */
+export function requireScope(key: ApiKeyRow, scope: ApiScope): void {
+  if (!scopesOf(key).includes(scope)) {
+    throw new ApiError(403, 'forbidden', `this API key lacks the ${scope} scope; create one with \`kirim keys create --name NAME --${scope}\``);
+  }
 }
 
 /** Resolves the gateway of a /gateway/v1 request or throws 401. */

@@ -3,6 +3,9 @@
  * two servers in one test process do not collide.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GatewayStatus } from '../protocol/api.js';
+
+type GatewayLabel = 'gateway' | 'gateway_id';
 
 export interface Metrics {
   registry: Registry;
@@ -12,6 +15,14 @@ export interface Metrics {
   messageTransitions: Counter<'channel' | 'status'>;
   messagesByStatus: Gauge<'channel' | 'status'>;
   gatewaysOnline: Gauge;
+  /** Per gateway, labelled by its name (and id, as names may repeat); refreshed at scrape time by {@link setGatewayGauges}. */
+  gateway: {
+    online: Gauge<GatewayLabel>;
+    signal: Gauge<GatewayLabel>;
+    spoolDepth: Gauge<GatewayLabel>;
+    lastSeen: Gauge<GatewayLabel>;
+    modemHealthy: Gauge<GatewayLabel>;
+  };
   webhookDeliveries: Counter<'outcome'>;
   emailAttempts: Counter<'outcome'>;
   backgroundErrors: Counter<'loop'>;
@@ -39,9 +50,30 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     messageTransitions: new Counter({ name: 'kirim_message_transitions_total', help: 'Message state changes', labelNames: ['channel', 'status'], registers: r }),
     messagesByStatus: new Gauge({ name: 'kirim_messages', help: 'Messages in the store by channel and status', labelNames: ['channel', 'status'], registers: r }),
     gatewaysOnline: new Gauge({ name: 'kirim_gateways_online', help: 'Gateways currently online', registers: r }),
+    gateway: {
+      online: new Gauge({ name: 'kirim_gateway_online', help: '1 when the gateway was heard from within KIRIM_GATEWAY_OFFLINE_SECONDS, else 0', labelNames: ['gateway', 'gateway_id'], registers: r }),
+      signal: new Gauge({ name: 'kirim_gateway_signal_percent', help: 'Modem signal strength in its last heartbeat', labelNames: ['gateway', 'gateway_id'], registers: r }),
+      spoolDepth: new Gauge({ name: 'kirim_gateway_spool_depth', help: "Files waiting in the gateway's gammu outbox in its last heartbeat", labelNames: ['gateway', 'gateway_id'], registers: r }),
+      lastSeen: new Gauge({ name: 'kirim_gateway_last_seen_timestamp_seconds', help: 'When the gateway was last heard from (Unix time)', labelNames: ['gateway', 'gateway_id'], registers: r }),
+      modemHealthy: new Gauge({ name: 'kirim_gateway_modem_healthy', help: '1 when the last heartbeat reports a working modem with a signal and no error, else 0', labelNames: ['gateway', 'gateway_id'], registers: r }),
+    },
     webhookDeliveries: new Counter({ name: 'kirim_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: r }),
     emailAttempts: new Counter({ name: 'kirim_email_attempts_total', help: 'Email send attempts by outcome', labelNames: ['outcome'], registers: r }),
     backgroundErrors: new Counter({ name: 'kirim_background_errors_total', help: 'Failed runs of background loops (email, webhooks, sweepers...)', labelNames: ['loop'], registers: r }),
     storeUnavailable: new Counter({ name: 'kirim_store_unavailable_total', help: 'Requests answered 503 store_unavailable because the database did not answer', labelNames: ['source'], registers: r }),
   };
+}
+
+/** Sets the gateway gauges from the statuses computed at scrape time; gateways gone since the last scrape disappear. */
+export function setGatewayGauges(m: Metrics, statuses: GatewayStatus[]): void {
+  for (const g of Object.values(m.gateway)) g.reset();
+  m.gatewaysOnline.set(statuses.filter((s) => s.state === 'online').length);
+  for (const s of statuses) {
+    const l = { gateway: s.name, gateway_id: s.id };
+    m.gateway.online.set(l, s.state === 'online' ? 1 : 0);
+    if (s.last_seen_at) m.gateway.lastSeen.set(l, Date.parse(s.last_seen_at) / 1000);
+    if (s.modem) m.gateway.modemHealthy.set(l, s.modem.healthy ? 1 : 0);
+    if (s.modem?.signal_percent !== undefined) m.gateway.signal.set(l, s.modem.signal_percent);
+    if (s.spool) m.gateway.spoolDepth.set(l, s.spool.outbox);
+  }
 }

@@ -1,6 +1,8 @@
 /** Operations endpoints: liveness, readiness, Prometheus metrics. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import { gatewayStatuses } from '../gateway-status.js';
+import { setGatewayGauges } from '../metrics.js';
 import type { Services } from '../services.js';
 import { storeUnavailableReason } from '../store/index.js';
 
@@ -32,7 +34,7 @@ export const opsRoutes = (s: Services): FastifyPluginAsync =>
       // Gauges read from the store at scrape time.
       ctx.metrics.messagesByStatus.reset();
       for (const row of await ctx.store.countMessagesByStatus()) ctx.metrics.messagesByStatus.set({ channel: row.channel, status: row.status }, row.count);
-      ctx.metrics.gatewaysOnline.set((await ctx.store.listGateways()).filter((g) => g.state === 'online').length);
+      setGatewayGauges(ctx.metrics, gatewayStatuses(await ctx.store.listGateways(), ctx.now(), ctx.config.gatewayOfflineSeconds));
       reply.type(ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     });

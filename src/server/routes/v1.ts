@@ -28,6 +28,7 @@ import { ApiError } from '../errors.js';
 import { idempotent } from '../idempotency.js';
 import { DEFAULT_MESSAGE_TTL_SECONDS } from '../messages/service.js';
 import type { Services } from '../services.js';
+import { gatewaysRoutes } from './gateways.js';
 import type { ApiKeyRow } from '../store/index.js';
 
 declare module 'fastify' {
@@ -197,4 +198,6 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
       reply.code(204);
       return null;
     });
+
+    await app.register(gatewaysRoutes(s));
   };

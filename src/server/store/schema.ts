@@ -3,7 +3,7 @@
  * PostgreSQL: times are epoch milliseconds (integers) so comparisons and
  * ordering behave the same in both, and JSON is stored as text.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from '../../protocol/api.js';
 
 export type GatewayState = 'new' | 'online' | 'offline';
@@ -18,6 +18,8 @@ export interface ApiKeysTable {
   prefix: string;
   created_at: number;
   revoked_at: number | null;
+  /** Space-separated scopes beyond the application API (`admin`); empty for a plain application key. */
+  scopes: ColumnType<string, string | undefined, string>;
 }
 
 export interface GatewaysTable {

@@ -4,7 +4,7 @@
  * (see repo.ts); each dialect folder only knows how to open a connection.
  * The shared contract suite (store.test.ts) runs against every dialect.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Channel, MessageStatus } from '../../protocol/api.js';
 import type {
   ApiKeysTable,
@@ -66,7 +66,8 @@ export interface Repo {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 
   // API keys and gateways
-  insertApiKey(row: ApiKeyRow): Promise<void>;
+  /** `scopes` may be left out: a plain application key. */
+  insertApiKey(row: Insertable<ApiKeysTable>): Promise<void>;
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
   insertGateway(row: GatewayRow): Promise<void>;
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;

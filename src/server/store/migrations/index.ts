@@ -173,6 +173,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_key_scopes': {
+      // What an API key may do beyond the application API: space-separated
+      // scope names ('admin' opens GET /v1/gateways). Existing keys get
+      // none and stay plain application keys.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('api_keys').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('')).execute();
+      },
+    },
   };
 }
 
@@ -189,6 +197,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     provider,
     migrationTableName: 'kirim_migrations',
     migrationLockTableName: 'kirim_migrations_lock',
+    // Migrations written side by side may land out of name order; each is
+    // additive, so one that arrives after a later-named one still runs.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
