@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { DirLockedError } from '../lock/dir-lock.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { ServerConfig } from '../server/config.js';
 import { devCredentials, type DevCredentials } from './credentials.js';
@@ -51,8 +52,9 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
 
   try {
     try {
-      server = await startServer(config, { logger: quiet });
+      server = await startServer(config, { logger: quiet, holder: 'kirim dev' });
     } catch (err) {
+      if (err instanceof DirLockedError) throw new DevUsageError(`data dir ${err.message}; stop it first, or pass another --data-dir`);
       if ((err as { code?: string }).code === 'EADDRINUSE') throw new DevUsageError(`port ${config.port} is already in use; pass --port`);
       throw err;
     }

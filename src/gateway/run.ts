@@ -1,12 +1,16 @@
 /**
  * Option handling and the process-level run loop shared by `kirim gateway`
  * and the standalone bundle (dist/kirim-gateway.js): flags, their
- * environment variables, and clean shutdown on SIGTERM/SIGINT.
+ * environment variables, one agent per state dir, and clean shutdown on
+ * SIGTERM/SIGINT/SIGHUP or, under `kirim dev`, its parent's death.
  */
+import { mkdirSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
 import { SmsdConfigError } from './smsdrc.js';
 import { createLogger } from './logger.js';
 import { runDoctor } from './doctor.js';
+import { DirLockedError, lockDir, type DirLock } from '../lock/dir-lock.js';
 
 /** A mistake the user can fix; the caller prints it on one line and exits 1. */
 export class GatewayUsageError extends Error {
@@ -70,7 +74,11 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new GatewayUsageError(`--server must be an http(s) URL`);
   const logger = createLogger();
+  // Listen before starting: a stop asked for during the start (or the
+  // moment "gateway started" is logged) must still end in a clean stop.
+  const stopRequest = whenStopRequested();
   let agent: GatewayAgent;
+  let lock: DirLock | undefined;
   try {
     agent = new GatewayAgent({
       server: flags.server,
@@ -81,24 +89,56 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
       stuckSeconds: positiveInt('stuck-seconds', flags.stuckSeconds ?? defaultOf('stuckSeconds')),
       ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     });
+    // Two agents on one state dir would both spool every leased message.
+    mkdirSync(agent.stateDir, { recursive: true });
+    lock = await lockDir(agent.stateDir, 'kirim gateway');
     await agent.start();
   } catch (err) {
+    stopRequest.dispose();
+    await lock?.release();
+    if (err instanceof DirLockedError) throw new GatewayUsageError(`state dir ${err.message}; stop it first (e.g. systemctl stop kirim-gateway), or pass another --state-dir`);
     if (err instanceof SmsdConfigError || (err instanceof Error && /spool folder/.test(err.message))) {
       throw new GatewayUsageError(err.message);
     }
     throw err;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      logger.info({ signal: sig }, 'stopping');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  logger.info({ reason: await stopRequest.promise }, 'stopping');
+  stopRequest.dispose();
   await agent.stop();
+  await lock.release();
+}
+
+/**
+ * Resolves with the reason once the agent should stop: SIGTERM, SIGINT,
+ * SIGHUP (a closed terminal), or — when started by `kirim dev`, which passes
+ * the descriptor number in KIRIM_LIFELINE_FD — the end of a pipe whose other
+ * end only the parent holds: the kernel closes it when the parent dies in
+ * any way, SIGKILL included, so the agent never outlives it.
+ */
+function whenStopRequested(): { promise: Promise<string>; dispose(): void } {
+  let done!: (reason: string) => void;
+  const promise = new Promise<string>((resolve) => (done = resolve));
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const onSignal = (sig: NodeJS.Signals) => done(sig);
+  for (const sig of signals) process.on(sig, onSignal);
+  const fd = Number(process.env.KIRIM_LIFELINE_FD);
+  // Not for whatever this process may start.
+  delete process.env.KIRIM_LIFELINE_FD;
+  let lifeline: Socket | undefined;
+  if (Number.isInteger(fd) && fd > 2) {
+    lifeline = new Socket({ fd, readable: true, writable: false });
+    lifeline.on('data', () => {});
+    lifeline.on('error', () => done('parent gone'));
+    lifeline.on('close', () => done('parent gone'));
+    lifeline.unref();
+  }
+  return {
+    promise,
+    dispose() {
+      for (const sig of signals) process.off(sig, onSignal);
+      lifeline?.destroy();
+    },
+  };
 }
 
 /** Runs the doctor and prints its findings; returns the exit code (0 fine, 1 problems). */

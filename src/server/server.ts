@@ -9,6 +9,7 @@ import { resolveSecret, type ServerConfig } from './config.js';
 import { createEmailTransport } from './channels/email/transport.js';
 import type { Services } from './services.js';
 import { openStore, type Store } from './store/index.js';
+import { lockDir } from '../lock/dir-lock.js';
 
 export interface RunningServer {
   url: string;
@@ -19,11 +20,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts `kirim server` with the given configuration. */
-export async function startServer(configIn: ServerConfig, { logger }: { logger?: Logger } = {}): Promise<RunningServer> {
+/**
+ * Starts `kirim server` with the given configuration. The data dir is held
+ * for this process until `close()` (one server per data dir, or every SMS
+ * would go out twice); a second start throws DirLockedError naming the
+ * first one's PID. `holder` is what that error calls this process.
+ */
+export async function startServer(configIn: ServerConfig, { logger, holder = 'kirim server' }: { logger?: Logger; holder?: string } = {}): Promise<RunningServer> {
   const config = resolveSecret(configIn);
+  const lock = await lockDir(config.dataDir, holder);
+  let store: Store;
+  try {
+    store = await openStore(config.db);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   const log = logger ?? createLogger({ level: config.logLevel });
-  const store = await openStore(config.db);
   const transport = createEmailTransport({ dataDir: config.dataDir, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl, pool: true } : {}) });
   let app: FastifyInstance | undefined;
   try {
@@ -54,6 +67,7 @@ export async function startServer(configIn: ServerConfig, { logger }: { logger?:
         closing ??= (async () => {
           await app!.close();
           await store.close();
+          await lock.release();
         })();
         return closing;
       },
@@ -61,6 +75,7 @@ export async function startServer(configIn: ServerConfig, { logger }: { logger?:
   } catch (err) {
     await app?.close().catch(() => {});
     await store.close().catch(() => {});
+    await lock.release();
     throw err;
   }
 }
