@@ -7,6 +7,15 @@ import { pino } from 'pino';
 import { GatewayAgent, type GatewayAgentOptions } from './agent.js';
 import { startTestGatewayServer, leased } from './test-server.js';
 
+/** Resolves once `cond()` holds, or fails after `ms`. */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A temp folder with gammu's four spool folders and an smsdrc naming them; with `log`, gammu's log file `smsd.log` too. */
 function spoolSetup({ log = false } = {}): { dir: string; smsdrc: string; logfile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kirim-agent-'));
@@ -77,13 +86,13 @@ test('failures gammu logged before a restart are not charged again to the file n
   const fail = 'Wed 2026/11/25 10:00:00 gammu-smsd[42]: Error getting send status of message: Unknown error. (UNKNOWN[27])\n';
   // A fresh protocol server per run: the test server may hand work to a poll of the run before.
   let srv = await startTestGatewayServer();
-  const run = async (during: () => Promise<void>) => {
+  const run = async (during: (agent: GatewayAgent) => Promise<void>) => {
     await srv.close();
     srv = await startTestGatewayServer();
     const agent = testAgent(srv, dir, smsdrc, { maxAttempts: 2, raceSettleMs: 100, logPollMs: 100 });
     await agent.start();
     try {
-      await during();
+      await during(agent);
     } finally {
       await agent.stop();
     }
@@ -101,7 +110,13 @@ test('failures gammu logged before a restart are not charged again to the file n
     });
     // Third run: the old failures must not be read again and counted against
     // the file now at the head of the outbox (two would move it to error/).
-    const third = await run(() => new Promise((r) => setTimeout(r, 1500)));
+    // gammu then logs a first part sent: once the agent has applied that line,
+    // it has read everything before it.
+    const third = await run(async (agent) => {
+      const [file] = readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('OUT'));
+      appendFileSync(log, `Wed 2026/11/25 10:05:00 gammu-smsd[43]: Transmitted ${file} (part: 1) to +6281234567890, message reference 0x0a\n`);
+      await until(() => agent.messageState('innocent')?.parts.length === 1, 'the new log line applied');
+    });
     assert.equal(third.messageState('innocent')?.state, 'spooled');
     assert.equal(readdirSync(join(dir, 'error')).length, 0);
     assert.equal(readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('OUT')).length, 1);
