@@ -144,3 +144,49 @@ test('without a gammu log, a file stuck at the head of the outbox is moved after
     await server.waitFor(() => statuses(server, 'after').includes('sent'), 40_000, 'next message sent');
   });
 });
+
+/** The agent's JSON log lines with this `msg`. */
+function agentLines(agent: AgentProcess, msg: string): Array<Record<string, unknown>> {
+  return agent
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.msg === msg);
+}
+
+test('send failures are charged to the file gammu was sending, never to a message delivered before (modem-sim fault --cms-error 500 --count 5)', { skip, timeout: 180_000 }, async () => {
+  await withSim({}, [], async ({ gammu, sim, server, agent }) => {
+    // A message goes out and is delivered.
+    server.enqueue(leased({ id: 'first', to: '+6281200000030', delivery_report: true }));
+    const got = await waitForHandsetMessage(sim, '+6281200000030', { timeoutMs: 30_000 });
+    await server.waitFor(() => statuses(server, 'first').includes('sent'), 30_000, 'first sent');
+    await injectStatusReport(sim, { reference: got.references[0]!, status: 'delivered' }).applied();
+    await server.waitFor(() => statuses(server, 'first').includes('delivered'), 40_000, 'first delivered');
+    // The next five sends are refused; the next message takes them.
+    await setFaults(sim, { cmsError: { code: 500, remaining: 5 } }).applied();
+    server.enqueue(leased({ id: 'second', to: '+6281200000031' }));
+    await server.waitFor(() => statuses(server, 'second').includes('failed'), 60_000, 'second given up');
+    assert.match(server.reports.find((r) => r.message_id === 'second' && r.status === 'failed')!.detail!, /gammu: Error .*gave up after 3 attempts/);
+    // Whatever refusals are left fall on the message after it, which then goes out.
+    server.enqueue(leased({ id: 'third', to: '+6281200000032' }));
+    await server.waitFor(() => statuses(server, 'third').includes('sent'), 60_000, 'third sent');
+    await waitForHandsetMessage(sim, '+6281200000032', { timeoutMs: 5000 });
+
+    const charged = () => agentLines(agent, 'gammu failed to send a file');
+    const uncertain = () => agentLines(agent, "gammu failed to send a file; which one is not certain, none is charged");
+    const gammuFailures = () => [...readFileSync(gammu.logfile, 'utf8').matchAll(/Error getting send status|Error sending SMS/g)].length;
+    // Every refusal gammu logged has been read by the agent (charged to one file, or to none).
+    await until(() => gammuFailures() === 5 && charged().length + uncertain().length === 5, 20_000, 'all five refusals read');
+    const files = charged().map((l) => String(l.file));
+    assert.ok(files.every((f) => /_second\.txt$|_third\.txt$/.test(f)), `charged to: ${files.join(', ')}`);
+    const attempts = (id: string) => charged().filter((l) => String(l.file).includes(`_${id}.`)).map((l) => l.attempts);
+    assert.deepEqual(attempts('second').slice(0, 3), [1, 2, 3], 'the first three refusals are the second message\'s own');
+    const third = attempts('third');
+    assert.deepEqual(third, third.map((_, i) => i + 1), 'the third message counts from 1');
+    assert.ok(third.length < 3);
+    // The delivered message is untouched.
+    assert.deepEqual(statuses(server, 'first'), ['spooled', 'sent', 'delivered']);
+    assert.deepEqual(statuses(server, 'third'), ['spooled', 'sent']);
+  });
+});

@@ -107,19 +107,10 @@ export class GatewayAgent {
     this.tracker = new SendTracker(maxAttempts);
     this.reports = new DeliveryReports(journal, log);
     this.spooler = new Spooler(dirs, this.stateDir, journal, log);
-    this.heartbeat = new Heartbeat({ smsdrc, dirs, client, log, version: GATEWAY_VERSION, heartbeatSeconds, monitorCommand, monitorTimeoutMs, ...backoff, pendingReports: () => journal.pendingCount(), signal });
-    this.outbox = new OutboxWatch({
-      dirs,
-      stateDir: this.stateDir,
-      journal,
-      tracker: this.tracker,
-      log,
-      stuckSeconds,
-      raceSettleMs,
-      healthy: () => this.heartbeat.modem.ok,
-      hasLog: () => this.feed.available,
-      readLog: () => this.drainLog(),
-    });
+    const pendingReports = () => journal.pendingCount();
+    this.heartbeat = new Heartbeat({ smsdrc, dirs, client, log, version: GATEWAY_VERSION, heartbeatSeconds, monitorCommand, monitorTimeoutMs, ...backoff, pendingReports, signal });
+    const [healthy, hasLog, readLog] = [() => this.heartbeat.modem.ok, () => this.feed.available, () => this.drainLog()];
+    this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, raceSettleMs, healthy, hasLog, readLog });
     const serialize = <T>(fn: () => Promise<T>) => this.serialize(fn);
     const inbox = { inbox: dirs.inbox, archive: join(this.stateDir, 'inbox-archive') };
     this.inbound = new Inbound({ ...inbox, client, reports: this.reports, log, settleMs: inboxSettleMs, ...backoff, serialize, drainLog: () => this.drainLog(), signal });
@@ -277,10 +268,10 @@ export class GatewayAgent {
         this.tracker.sendStatus(ev.status);
         break;
       case 'send-error': {
-        const charge = await this.tracker.sendError(ev.reason, async () => (await outboxQueue(this.dirs.outbox))[0]);
-        if (!charge) break;
-        this.log.warn({ file: charge.file, attempts: charge.count, reason: charge.reason }, 'gammu failed to send a file');
-        if (charge.giveUp) await this.outbox.quarantine(charge.file, `${charge.reason}; gave up after ${charge.count} attempts`);
+        const charge = await this.tracker.sendError(ev.reason, () => outboxQueue(this.dirs.outbox));
+        if (!charge) this.log.info({ reason: ev.reason }, 'gammu failed to send a file; which one is not certain, none is charged');
+        else this.log.warn({ file: charge.file, attempts: charge.count, reason: charge.reason }, 'gammu failed to send a file');
+        if (charge?.giveUp) await this.outbox.quarantine(charge.file, `${charge.reason}; gave up after ${charge.count} attempts`);
         break;
       }
       case 'outbox-error':

@@ -46,7 +46,7 @@ test('files gammu moved to sent/ and error/ become sent and failed (with the log
   try {
     spool('a', 'OUTB1_a.txt');
     spool('b', 'OUTB2_b.txt');
-    await tracker.sendError('Error sending SMS: x', async () => 'OUTB2_b.txt');
+    await tracker.sendError('Error sending SMS: x', async () => ['OUTB2_b.txt']);
     renameSync(join(dirs.outbox, 'OUTB1_a.txt'), join(dirs.sent, 'OUTB1_a.txt'));
     renameSync(join(dirs.outbox, 'OUTB2_b.txt'), join(dirs.error, 'OUTB2_b.txt'));
     await watch.scan();

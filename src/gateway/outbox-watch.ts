@@ -80,6 +80,7 @@ export class OutboxWatch {
     // Forget what the log said about files that left the outbox (bounded memory).
     tracker.retain(new Set(queue));
     const first = queue[0];
+    tracker.noteHead(first);
     if (!first) {
       this.head = undefined;
       return;
