@@ -1,9 +1,9 @@
 /**
  * `kirim send` as a real process against a real `kirim server`: with no
  * --api-key and no KIRIM_API_KEY it uses the key `kirim dev` saved in
- * <data-dir>/dev-credentials.json (./data by default); a flag or the
- * environment wins over the file; no key anywhere, or a broken file, is one
- * line and exit 1.
+ * <data-dir>/dev-credentials.json (./data by default) for a server on this
+ * machine, never for another; a flag or the environment wins over the file;
+ * no key anywhere, or a broken file, is one line and exit 1.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +67,17 @@ test('--api-key and KIRIM_API_KEY win over the saved file', () => {
   assert.match(stale.stderr, /server refused \(401/);
   assert.equal(send(['--api-key', key]).status, 0);
   assert.equal(send([], { env: { KIRIM_API_KEY: key } }).status, 0);
+});
+
+test('the saved development key is never sent to a server on another machine', () => {
+  saveDevCredentials(dataDir, key);
+  const base = { ...process.env };
+  delete base.KIRIM_API_KEY;
+  delete base.KIRIM_DATA_DIR;
+  const r = spawnSync(process.execPath, [KIRIM_BIN, 'send', '--server', 'http://kirim.example.invalid', '--to', '081234567890', '--text', 'hello'], { cwd: root, encoding: 'utf8', env: base, timeout: 60_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no API key: pass --api-key or set KIRIM_API_KEY \(create one on that server/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
 test('a saved file without a key is named in one line', () => {

@@ -4,6 +4,17 @@ import { join, resolve } from 'node:path';
 import { DEV_CREDENTIALS_FILE } from '../dev/credentials.js';
 import { UserError } from './errors.js';
 
+/** True when `url` names this machine (where `kirim dev` runs). */
+function isLoopback(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /**
  * The API key `kirim dev` saved in <data-dir>/dev-credentials.json, so that
  * `kirim send` works beside a development stack without copying its key.
@@ -39,16 +50,23 @@ export function sendCommand(): Command {
     .option('--subject <subject>', 'email subject')
     .addOption(new Option('--priority <priority>', 'queue priority').choices(['high', 'normal', 'low']))
     .option('--server <url>', 'server URL (env KIRIM_SERVER, default http://127.0.0.1:8080)')
-    .option('--api-key <key>', 'API key (env KIRIM_API_KEY; default: the key `kirim dev` saved in <data-dir>/dev-credentials.json)')
+    .option('--api-key <key>', 'API key (env KIRIM_API_KEY; default for a server on this machine: the key `kirim dev` saved in <data-dir>/dev-credentials.json)')
     .option('--data-dir <dir>', 'where `kirim dev` keeps dev-credentials.json (env KIRIM_DATA_DIR, default ./data)')
     .action(async (flags) => {
       const server = (flags.server ?? process.env.KIRIM_SERVER ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
       const dataDir: string = flags.dataDir ?? process.env.KIRIM_DATA_DIR ?? './data';
-      const apiKey = flags.apiKey ?? process.env.KIRIM_API_KEY ?? devApiKey(dataDir);
-      if (!apiKey) {
-        throw new UserError(`no API key: pass --api-key or set KIRIM_API_KEY (create one with \`kirim keys create --name NAME\`), or run \`kirim dev\` (it saves its key in ${join(dataDir, DEV_CREDENTIALS_FILE)})`);
-      }
       if (!/^https?:\/\//.test(server)) throw new UserError(`--server ${server}: expected an http:// or https:// URL`);
+      // The development key belongs to the stack on this machine: it is
+      // never sent to a server elsewhere that a KIRIM_SERVER happens to name.
+      const local = isLoopback(server);
+      const apiKey = flags.apiKey ?? process.env.KIRIM_API_KEY ?? (local ? devApiKey(dataDir) : undefined);
+      if (!apiKey) {
+        throw new UserError(
+          local
+            ? `no API key: pass --api-key or set KIRIM_API_KEY (create one with \`kirim keys create --name NAME\`), or run \`kirim dev\` (it saves its key in ${join(dataDir, DEV_CREDENTIALS_FILE)})`
+            : `no API key: pass --api-key or set KIRIM_API_KEY (create one on that server with \`kirim keys create --name NAME\`)`,
+        );
+      }
       const channel = flags.channel ?? (String(flags.to).includes('@') ? 'email' : 'sms');
       const body = { to: flags.to, channel, text: flags.text, ...(flags.subject ? { subject: flags.subject } : {}), ...(flags.priority ? { priority: flags.priority } : {}) };
       let res: Response;
