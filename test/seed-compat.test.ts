@@ -46,16 +46,18 @@ describe('seed compatibility: cron + rsync into gammu-smsd', () => {
   test('an OTP becomes an outbox file (UTF-16 with BOM) that the seed rsync delivers to the handset', async () => {
     const v = await s.api('POST', '/v1/verifications', { to: '081234567890', channel: 'sms' });
     assert.equal(v.status, 201);
-    const file = await waitFor(() => readdirSync(seedDir).find((f) => f.startsWith('OUT')), { what: 'a file in the seed folder' });
+    const byVerification = async () => (await s.api('GET', '/v1/messages?limit=100')).body.data.find((m: { verification_id?: string }) => m.verification_id === v.body.id);
+    const id = (await byVerification()).id as string;
+    const file = await waitFor(() => readdirSync(seedDir).find((f) => f.includes(id)), { what: 'its file in the seed folder' });
     assert.match(file, /^OUTA\d{8}_\d{6}_\d{3}_\+6281234567890_msg_[0-9a-z]{26}\.txt$/);
     assert.ok(Buffer.byteLength(file) <= 99);
     const bytes = readFileSync(join(seedDir, file));
     assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe]);
-    const msg = (await s.api('GET', '/v1/messages?limit=1')).body.data[0];
+    const msg = await byVerification();
     assert.equal(msg.status, 'spooled');
     assert.match(msg.events.at(-1).detail, /no status comes back/);
-    // Nothing else is visible to rsync: staging lives outside the folder.
-    assert.deepEqual(readdirSync(seedDir), [file]);
+    // Nothing but outbox files is visible to rsync: staging lives outside the folder.
+    assert.deepEqual(readdirSync(seedDir).filter((f) => !/^OUT[ABC]\d{8}_.+\.txt$/.test(f)), []);
 
     rsync();
     assert.deepEqual(readdirSync(seedDir), [], '--remove-source-files emptied the folder');
