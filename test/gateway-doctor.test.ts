@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
 import { KIRIM, tempDir, startDummyGammu, dummyGammuConfig } from './gateway-helpers.js';
@@ -26,7 +26,12 @@ test('doctor: exit 0 for a good config with gammu-smsd running', { skip }, async
   const t = tempDir();
   const g = startDummyGammu(t.dir);
   try {
-    await new Promise((r) => setTimeout(r, 1500));
+    // Running once its shared memory answers gammu-smsd-monitor (what the doctor asks too).
+    const deadline = Date.now() + 30_000;
+    while (spawnSync('gammu-smsd-monitor', ['-c', g.smsdrc, '-C', '-n', '1', '-d', '0'], { stdio: 'ignore', timeout: 10_000 }).status !== 0) {
+      assert.ok(Date.now() < deadline, 'gammu-smsd came up within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const res = await doctor(['--smsdrc', g.smsdrc]);
     assert.equal(res.code, 0, `signal ${res.signal}: ${res.stdout}${res.stderr}`);
     assert.match(res.stdout, /no problems found/);
