@@ -97,9 +97,13 @@ for (const dialect of DIALECTS) {
         const code = /(\d{6})/.exec(mail.text)![1]!;
         assert.ok(mail.html.includes(code));
         assert.match(mail.subject, /Kirim/);
-        const msgs = await api('GET', '/v1/messages?limit=5');
-        const m = msgs.body.data.find((x: { verification_id?: string }) => x.verification_id === v.body.id);
-        assert.equal(m.status, 'sent');
+        // The SMTP server has the mail before the server has recorded the
+        // answer to its DATA command: wait for the record.
+        const m = await waitFor(async () => {
+          const msgs = await api('GET', '/v1/messages?limit=5');
+          const found = msgs.body.data.find((x: { verification_id?: string }) => x.verification_id === v.body.id);
+          return found?.status === 'sent' ? found : null;
+        }, { what: 'the OTP message to be recorded sent' });
         const statuses = m.events.map((e: { status: string }) => e.status);
         assert.deepEqual(statuses, ['queued', 'dispatched', 'queued', 'dispatched', 'sent'], 'one temporary failure, then sent');
         assert.match(m.events[2].detail, /451|try again/);
