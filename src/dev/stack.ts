@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { DirLockedError } from '../lock/dir-lock.js';
+import { createLogger } from '../protocol/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { ServerConfig } from '../server/config.js';
 import { devCredentials, type DevCredentials } from './credentials.js';
@@ -38,7 +38,7 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Starts every part; on a failure part-way, stops what already runs and throws. */
 export async function startDevStack(config: ServerConfig, { warn = (line: string) => void process.stderr.write(line + '\n') }: { warn?: (line: string) => void } = {}): Promise<DevStack> {
   const bin = kirimBin();
-  const quiet = pino({ level: process.env.KIRIM_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const quiet = createLogger({ fallback: 'warn' });
   let server: RunningServer | undefined;
   let gammu: GammuSmsdInstance | undefined;
   let gateway: ChildProcess | undefined;

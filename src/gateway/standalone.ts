@@ -8,6 +8,7 @@
  * library would cost it memory for one flat list of flags (bench/gateway-memory.ts).
  */
 import { parseArgs } from 'node:util';
+import { LogLevelError } from '../protocol/log.js';
 import { AGENT_OPTIONS, doctorMain, runAgent, GatewayUsageError, GATEWAY_VERSION, type GatewayFlags } from './run.js';
 
 const SMSDRC = AGENT_OPTIONS.find((o) => o.flag === 'smsdrc')!;
@@ -74,7 +75,7 @@ export async function standaloneMain(argv: string[]): Promise<void> {
     await runAgent(flags);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (err instanceof GatewayUsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof GatewayUsageError || err instanceof LogLevelError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       // parseArgs explains '--' at length after the first sentence; one line is enough here.
       process.stderr.write(`kirim-gateway: ${(err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '')}\n`);
       process.exitCode = 1;
