@@ -18,12 +18,19 @@ const ROOT = resolve(import.meta.dirname, '..');
 /** A copy of what a fresh clone holds: tracked and new (not ignored) files. */
 function cloneLikeCopy(): string {
   const dir = join(tempDir('kirim-pack'), 'kirim');
-  const files = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
-  assert.ok(files.includes('package.json'));
-  for (const f of files) {
-    if (!existsSync(join(ROOT, f))) continue; // deleted in the work tree
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(ROOT, f), join(dir, f));
+  const git = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' });
+  if (git.status === 0) {
+    const files = git.stdout.split('\0').filter(Boolean);
+    assert.ok(files.includes('package.json'));
+    for (const f of files) {
+      if (!existsSync(join(ROOT, f))) continue; // deleted in the work tree
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      cpSync(join(ROOT, f), join(dir, f));
+    }
+  } else {
+    // Not a git checkout (an unpacked source archive): everything but what .gitignore names.
+    const ignored = new Set(['.git', 'node_modules', 'dist', 'data', '.tmp']);
+    cpSync(ROOT, dir, { recursive: true, filter: (from) => !ignored.has(from.slice(ROOT.length + 1).split('/')[0]!) && !from.endsWith('.log') });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
