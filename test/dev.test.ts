@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
 import { readHandset } from '../src/modem-sim/state.js';
 import { KIRIM_BIN, apiClient, kirim, tempDir, waitFor } from './support/process.js';
 
@@ -60,4 +62,104 @@ test('kirim dev says how to install gammu-smsd when it is missing', () => {
   const r = spawnSync(process.execPath, [KIRIM_BIN, 'dev', '--data-dir', tempDir('kirim-dev')], { encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /gammu-smsd is not installed; install it with: sudo apt-get install -y gammu-smsd/);
+});
+
+/** The PIDs below `root` (children, grandchildren, ...), with their command lines, read from /proc. */
+function descendants(root: number): Array<{ pid: number; cmd: string }> {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat, after the command name in parentheses.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: Array<{ pid: number; cmd: string }> = [];
+  const walk = (pid: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent !== pid) continue;
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ');
+      } catch {
+        // Gone meanwhile.
+      }
+      found.push({ pid: child, cmd });
+      walk(child);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** True while `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `kirim dev` (under `sh` when `underShell`, so the test can kill its
+ * parent), waits until it is ready, and returns its PID and the PIDs of
+ * gammu-smsd, the gateway and modem-sim below it.
+ */
+async function startDev(underShell = false) {
+  const dataDir = tempDir('kirim-dev-stop');
+  const args = [KIRIM_BIN, 'dev', '--port', '0', '--data-dir', dataDir];
+  const child = underShell
+    ? spawn('sh', ['-c', '"$0" "$@" & wait', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (err += String(d)));
+  await waitFor(() => /^Docs: /m.test(out), { timeoutMs: 60_000, what: `kirim dev to be ready (stderr: ${err})` });
+  const url = /^API: (http:\/\/\S+)\/v1$/m.exec(out)![1]!;
+  const dev = underShell ? descendants(child.pid!).find((p) => p.cmd.includes(' dev '))!.pid : child.pid!;
+  // modem-sim starts when gammu-smsd connects to the modem.
+  const parts = await waitFor(() => {
+    const tree = descendants(dev);
+    const pick = (re: RegExp) => tree.find((p) => re.test(p.cmd))?.pid;
+    const found = { 'gammu-smsd': pick(/gammu-smsd -c /), gateway: pick(/kirim\.js gateway /), 'modem-sim': pick(/kirim\.js modem-sim /) };
+    return Object.values(found).every(Boolean) ? (found as Record<string, number>) : undefined;
+  }, { timeoutMs: 30_000, what: `gammu-smsd, the gateway and modem-sim under kirim dev: ${JSON.stringify(descendants(dev))}` });
+  return { child, dev, url, parts, stderr: () => err };
+}
+
+async function assertAllGone(dev: number, parts: Record<string, number>, url: string) {
+  const all = { 'kirim dev (and its server)': dev, ...parts };
+  await waitFor(() => Object.values(all).every((pid) => !alive(pid)), {
+    timeoutMs: 20_000,
+    what: `every part to stop; still running: ${Object.entries(all).filter(([, pid]) => alive(pid)).map(([name]) => name).join(', ')}`,
+  });
+  await assert.rejects(fetch(`${url}/healthz`), 'the server still answers');
+}
+
+const noGammu = !gammuSmsdInstalled() && 'gammu-smsd is not installed';
+
+test('kirim dev stops gammu-smsd, the gateway, modem-sim and the server on SIGHUP', { skip: noGammu }, async () => {
+  const { child, dev, url, parts, stderr } = await startDev();
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  process.kill(dev, 'SIGHUP');
+  assert.equal(await exited, 0, stderr());
+  await assertAllGone(dev, parts, url);
+});
+
+test('kirim dev killed with SIGKILL: its children stop by themselves', { skip: noGammu }, async () => {
+  const { dev, url, parts } = await startDev();
+  process.kill(dev, 'SIGKILL');
+  await assertAllGone(dev, parts, url);
+});
+
+test('kirim dev whose parent dies stops everything', { skip: noGammu }, async () => {
+  const { child, dev, url, parts } = await startDev(true);
+  child.kill('SIGKILL');
+  await assertAllGone(dev, parts, url);
 });

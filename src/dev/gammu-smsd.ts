@@ -38,6 +38,8 @@ export interface GammuSmsdInstance {
   /** gammu-smsd's own log file. */
   logfile: string;
   process: ChildProcess;
+  /** True when gammu-smsd ends by itself if this process dies (setpriv was found). */
+  stopsWithParent: boolean;
   /** Stops gammu-smsd (SIGTERM, then SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -103,13 +105,29 @@ export function writeGammuConfig(opts: GammuSmsdOptions): { smsdrc: string; spoo
   return { smsdrc, spool, logfile };
 }
 
-/** Writes the config and starts gammu-smsd in the foreground as a child process. */
+let setpriv: boolean | undefined;
+
+/**
+ * Writes the config and starts gammu-smsd in the foreground as a child
+ * process. Under util-linux's `setpriv --pdeathsig KILL` when available, so
+ * the kernel ends gammu-smsd (which closes modem-sim's stdin, ending it
+ * too) when this process dies in any way, SIGKILL included; see
+ * `stopsWithParent`. KILL, not TERM: a SIGTERM that reaches gammu-smsd 1.42
+ * while it waits for the modem can leave it blocked for good in a read from
+ * the modem (seen with proxyat), and nobody is left to send the SIGKILL
+ * that `stop()` sends after its grace period. A normal stop still goes
+ * through `stop()` and SIGTERM.
+ */
 export function startGammuSmsd(opts: GammuSmsdOptions): GammuSmsdInstance {
   const { smsdrc, spool, logfile } = writeGammuConfig(opts);
+  setpriv ??= spawnSync('sh', ['-c', 'command -v setpriv'], { stdio: 'ignore' }).status === 0;
   // gammu-smsd writes its log itself; its stdout/stderr go to a second file
   // so a crash message is not lost.
   const out = openSync(join(resolve(opts.dir), 'gammu-smsd.stdout'), 'a');
-  const child = spawn('gammu-smsd', ['-c', smsdrc], {
+  // setpriv sets the parent-death signal and execs gammu-smsd (same PID);
+  // the setting survives the exec since gammu-smsd is not set-user-ID.
+  const [command, args] = setpriv ? ['setpriv', ['--pdeathsig', 'KILL', '--', 'gammu-smsd', '-c', smsdrc]] : ['gammu-smsd', ['-c', smsdrc]];
+  const child = spawn(command, args, {
     stdio: ['ignore', out, out],
     env: { ...process.env, ...opts.env },
   });
@@ -119,6 +137,7 @@ export function startGammuSmsd(opts: GammuSmsdOptions): GammuSmsdInstance {
     spool,
     logfile,
     process: child,
+    stopsWithParent: setpriv,
     stop: (graceMs = 5000) => stopChild(child, { graceMs }),
   };
 }

@@ -67,15 +67,20 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
       modem: { kind: 'modem-sim', command: `${shellQuote(process.execPath)} ${shellQuote(bin)} modem-sim --auto-report --state ${shellQuote(simState)}` },
     });
 
-    gateway = spawn(process.execPath, [bin, 'gateway', '--server', server.url, '--token', credentials.gatewayToken, '--smsdrc', gammu.smsdrc], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, KIRIM_LOG_LEVEL: process.env.KIRIM_LOG_LEVEL ?? 'warn' },
+    // The token goes by environment, not argv, which any user sees in `ps`.
+    // Descriptor 3 is the gateway's lifeline (src/gateway/run.ts): only this
+    // process holds the other end, so it closes when this process dies, even
+    // by SIGKILL, and the gateway then stops itself.
+    gateway = spawn(process.execPath, [bin, 'gateway', '--server', server.url, '--smsdrc', gammu.smsdrc], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KIRIM_GATEWAY_TOKEN: credentials.gatewayToken, KIRIM_LIFELINE_FD: '3', KIRIM_LOG_LEVEL: process.env.KIRIM_LOG_LEVEL ?? 'warn' },
     });
     gateway.stderr!.pipe(process.stderr);
     gateway.once('exit', (code, signal) => {
       if (!stopping) warn(`kirim dev: the gateway stopped (${signal ?? `exit ${code}`}); see the messages above`);
     });
     const g = gammu;
+    if (!gammu.stopsWithParent) warn('kirim dev: setpriv (util-linux) is not installed, so gammu-smsd would outlive kirim dev if it were killed with SIGKILL');
     gammu.process.once('exit', (code, signal) => {
       if (!stopping) warn(`kirim dev: gammu-smsd stopped (${signal ?? `exit ${code}`}); its log: ${g.logfile}`);
     });
@@ -99,21 +104,53 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
   }
 }
 
-/** Runs the stack until SIGTERM or SIGINT, printing the banner once ready. */
+/**
+ * Runs the stack until it is told to stop, printing the banner once ready.
+ * Every way this process can end stops the children first: SIGTERM, SIGINT,
+ * SIGHUP (the terminal closed), an uncaught error, or its parent's death
+ * (the parent PID changes). A SIGKILL cannot be caught: then the children
+ * stop themselves (the gateway's lifeline, gammu-smsd's parent-death signal,
+ * modem-sim's stdin closing with gammu-smsd).
+ */
 export async function runDev(config: ServerConfig, { out = (text: string) => void process.stdout.write(text) }: { out?: (text: string) => void } = {}): Promise<void> {
-  const stack = await startDevStack(config);
+  // Listen before starting, so a stop during the start is not lost.
+  const stopRequest = whenStopRequested();
+  let stack: DevStack | undefined;
+  const onFault = (err: unknown) => {
+    process.stderr.write(`kirim dev: unexpected error: ${err instanceof Error ? err.message : String(err)}; stopping\n`);
+    process.exitCode = 2;
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(2));
+  };
+  process.on('uncaughtException', onFault);
+  process.on('unhandledRejection', onFault);
   try {
+    stack = await startDevStack(config);
     out(stack.banner().join('\n') + '\n');
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        done();
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-    });
+    await stopRequest.promise;
   } finally {
-    await stack.stop();
+    stopRequest.dispose();
+    await stack?.stop();
+    process.off('uncaughtException', onFault);
+    process.off('unhandledRejection', onFault);
   }
+}
+
+/** Resolves on SIGTERM, SIGINT, SIGHUP, or when this process's parent is gone. */
+function whenStopRequested(): { promise: Promise<void>; dispose(): void } {
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => (done = resolve));
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const onSignal = () => done();
+  for (const sig of signals) process.on(sig, onSignal);
+  // Orphans are adopted by PID 1 or a subreaper: the parent PID changes.
+  // Linux has no event for it that Node exposes; a cheap poll will do.
+  const parent = process.ppid;
+  const watch = setInterval(() => process.ppid !== parent && done(), 500);
+  return {
+    promise,
+    dispose() {
+      for (const sig of signals) process.off(sig, onSignal);
+      clearInterval(watch);
+    },
+  };
 }
