@@ -3,12 +3,13 @@
  * gammu-smsd (dummy driver), the protocol test server, and the agent run
  * as its own process through bin/kirim.js.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGammuSmsd, writeGammuConfig, type GammuSmsdInstance, type GammuSmsdOptions } from '../src/dev/gammu-smsd.js';
+import { configKeyBits, parseShmTable } from '../src/gateway/daemon.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KIRIM = join(ROOT, 'bin', 'kirim.js');
@@ -80,5 +81,13 @@ export async function until(pred: () => boolean, timeoutMs = 20_000, what = 'con
   while (!pred()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A SIGKILLed gammu-smsd leaves its shared memory in the kernel: removes it when nobody is attached. */
+export async function removeLeftoverSegment(smsdrc: string): Promise<void> {
+  const bits = await configKeyBits(smsdrc);
+  for (const s of parseShmTable(readFileSync('/proc/sysvipc/shm', 'utf8'))) {
+    if ((s.key & 0xffffff) === bits && s.nattch === 0) spawnSync('ipcrm', ['-M', String(s.key)]);
   }
 }

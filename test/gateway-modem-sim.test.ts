@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gammuSmsdInstalled, startGammuSmsd, type GammuSmsdInstance } from '../src/dev/gammu-smsd.js';
 import { waitForHandsetMessage } from '../src/modem-sim/state.js';
 import { injectSms, injectStatusReport, setFaults, clearFaults } from '../src/modem-sim/control.js';
 import { startTestGatewayServer, leased, type TestGatewayServer } from '../src/gateway/test-server.js';
-import { KIRIM, runAgent, ls, until, TEST_SMSD, type AgentProcess } from './gateway-helpers.js';
+import { KIRIM, runAgent, ls, until, removeLeftoverSegment, TEST_SMSD, type AgentProcess } from './gateway-helpers.js';
 
 const skip = !gammuSmsdInstalled() && 'gammu-smsd is not installed';
 
@@ -188,5 +188,46 @@ test('send failures are charged to the file gammu was sending, never to a messag
     // The delivered message is untouched.
     assert.deepEqual(statuses(server, 'first'), ['spooled', 'sent', 'delivered']);
     assert.deepEqual(statuses(server, 'third'), ['spooled', 'sent']);
+  });
+});
+
+test('a SIGKILLed gammu-smsd is reported down, a queued message is not failed meanwhile, and goes out once gammu-smsd is back', { skip, timeout: 180_000 }, async () => {
+  await withSim({}, ['--stuck-seconds', '4'], async ({ gammu, sim, server }) => {
+    await server.waitFor(() => server.heartbeats.some((h) => h.modem.ok), 40_000, 'a healthy heartbeat');
+    const exited = new Promise((r) => gammu.process.once('exit', r));
+    gammu.process.kill('SIGKILL');
+    await exited;
+    try {
+      // Its shared memory stays and gammu-smsd-monitor still prints the last state: the heartbeat must not believe it.
+      const killedAt = server.heartbeats.length;
+      const down = (h: { modem: { ok: boolean; error?: string } }) => !h.modem.ok && /gammu-smsd is not running: its shared memory is left over/.test(h.modem.error ?? '');
+      await server.waitFor(() => server.heartbeats.slice(killedAt).some(down), 20_000, 'a heartbeat saying gammu-smsd is down');
+      server.enqueue(leased({ id: 'while_down', priority: 'high', to: '+6281200000040' }));
+      await server.waitFor(() => statuses(server, 'while_down').includes('spooled'), 20_000, 'spooled');
+      // Twelve heartbeats (1 s apart), all saying the daemon is down: three times
+      // --stuck-seconds, in which a running stuck-file clock would have failed it.
+      const spooledAt = server.heartbeats.length;
+      await server.waitFor(() => server.heartbeats.length >= spooledAt + 12, 40_000, 'twelve more heartbeats');
+      assert.ok(server.heartbeats.slice(spooledAt).every(down), 'down in every heartbeat');
+      assert.deepEqual(statuses(server, 'while_down'), ['spooled']);
+      assert.ok(ls(gammu.spool.outbox).some((n) => n.includes('_while_down.txt')), 'still in the outbox');
+      // gammu-smsd is back (same config): the message goes out, the modem reads healthy again.
+      const again = startGammuSmsd({
+        dir: dirname(gammu.smsdrc),
+        modem: { kind: 'modem-sim', command: `${process.execPath} ${KIRIM} modem-sim --state ${sim}` },
+        smsd: TEST_SMSD,
+      });
+      try {
+        await server.waitFor(() => statuses(server, 'while_down').includes('sent'), 60_000, 'sent after the restart');
+        const got = await waitForHandsetMessage(sim, '+6281200000040', { timeoutMs: 5000 });
+        assert.equal(got.text, 'Kode OTP: 123456');
+        assert.deepEqual(statuses(server, 'while_down'), ['spooled', 'sent']);
+        await server.waitFor(() => server.heartbeats.at(-1)!.modem.ok, 40_000, 'healthy again');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await removeLeftoverSegment(gammu.smsdrc);
+    }
   });
 });

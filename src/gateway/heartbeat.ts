@@ -4,11 +4,18 @@
  *   server gets the modem's health and the spool depth; a failed heartbeat
  *   is retried with backoff and never stops the loop;
  * - {@link Heartbeat.modem} is the health read last (healthy until the
- *   first reading); each change is logged once, quietly during start-up.
+ *   first reading); each change is logged once, quietly during start-up;
+ * - a gammu-smsd that is not running is unhealthy whatever
+ *   gammu-smsd-monitor says (after a SIGKILL it repeats the dead daemon's
+ *   last state), with the reason, and none of the stale figures;
+ * - {@link Heartbeat.healthyNow} is true only while the last reading was
+ *   healthy and the daemon is alive at this moment (the stuck-file clock
+ *   must not run for a daemon that died since the last heartbeat).
  */
 import type { ModemHealth } from '../protocol/gateway.js';
 import { Backoff, sleep } from './backoff.js';
 import { logServerError, type GatewayClient } from './client.js';
+import type { DaemonState } from './daemon.js';
 import type { Logger } from './logger.js';
 import { readModemHealth } from './monitor.js';
 import type { SpoolDirs } from './smsdrc.js';
@@ -28,6 +35,8 @@ export interface HeartbeatOptions {
   backoffCapMs: number;
   /** Reports waiting in the journal. */
   pendingReports: () => number;
+  /** Whether gammu-smsd is alive (daemon.ts). */
+  daemonState: () => Promise<DaemonState>;
   signal: AbortSignal;
 }
 
@@ -47,12 +56,17 @@ export class Heartbeat {
   /** Reads the modem's health (logging a change) and returns it. */
   async check(): Promise<ModemHealth> {
     const { o } = this;
-    const modem = await readModemHealth({
+    let modem = await readModemHealth({
       smsdrc: o.smsdrc,
       timeoutMs: o.monitorTimeoutMs,
       ...(o.monitorCommand ? { command: o.monitorCommand } : {}),
     });
-    if (modem.ok !== this.health.ok) {
+    // Asked after the monitor has exited (its own attach must not count), and
+    // only when the monitor reads healthy: its own errors (not installed,
+    // permission denied, …) say more than "not running".
+    const daemon = modem.ok ? await o.daemonState() : undefined;
+    if (daemon?.running === false) modem = { ok: false, error: daemon.reason };
+    if (modem.ok !== this.health.ok || modem.error !== this.health.error) {
       // gammu-smsd reports no signal until its first status poll after
       // connecting: in the first half minute that is start-up, not a fault.
       const starting = Date.now() - this.startedAt.getTime() < 30_000;
@@ -60,6 +74,11 @@ export class Heartbeat {
     }
     this.health = modem;
     return modem;
+  }
+
+  /** True while the modem was healthy at the last reading and gammu-smsd is alive now. */
+  async healthyNow(): Promise<boolean> {
+    return this.health.ok && (await this.o.daemonState()).running !== false;
   }
 
   /** Beats until the signal aborts. */

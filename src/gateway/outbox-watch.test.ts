@@ -27,7 +27,7 @@ function setup(over: Partial<OutboxWatchOptions> = {}) {
     log: pino({ level: 'silent' }),
     stuckSeconds: 10,
     raceSettleMs: 0,
-    healthy: () => healthy,
+    healthy: async () => healthy,
     hasLog: () => false,
     readLog: async () => [],
     ...over,

@@ -30,7 +30,7 @@ export interface OutboxWatchOptions {
   /** After withdrawing a file, how long to wait for gammu's log to show a send that raced us. */
   raceSettleMs: number;
   /** True while the stuck-file clock may run (gammu-smsd running, modem healthy). */
-  healthy: () => boolean;
+  healthy: () => Promise<boolean>;
   /** True when gammu's log can be read. */
   hasLog: () => boolean;
   /** Reads gammu's log now and applies it; returns the events read. */
@@ -85,9 +85,9 @@ export class OutboxWatch {
       this.head = undefined;
       return;
     }
-    // The clock only runs while the modem is healthy: a stopped gammu-smsd
-    // or a lost network is not the file's fault.
-    if (this.head?.file !== first || !this.o.healthy()) {
+    // The clock only runs while gammu-smsd runs and the modem is healthy: a
+    // stopped or killed gammu-smsd or a lost network is not the file's fault.
+    if (this.head?.file !== first || !(await this.o.healthy())) {
       this.head = { file: first, since: now };
       return;
     }
