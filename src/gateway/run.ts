@@ -47,7 +47,7 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'smsdrc', key: 'smsdrc', arg: 'file', env: 'KIRIM_SMSDRC', help: 'gammu-smsd config file' },
   { flag: 'state-dir', key: 'stateDir', arg: 'dir', env: 'KIRIM_GATEWAY_STATE_DIR', help: 'local state folder (default: kirim-gateway/ beside the outbox)' },
   { flag: 'max-attempts', key: 'maxAttempts', arg: 'n', env: 'KIRIM_GATEWAY_MAX_ATTEMPTS', help: 'failed sends of one file before it is moved to error/', default: '3' },
-  { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while the modem is healthy', default: '180' },
+  { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while gammu-smsd runs and the modem is healthy', default: '180' },
 ];
 
 /** A flag's default: AGENT_OPTIONS is the only place that states it. */
