@@ -11,6 +11,7 @@ import { isAbsolute, dirname } from 'node:path';
 import { readSmsdConfig, SmsdConfigError, SPOOL_KEYS, type SmsdConfig } from './smsdrc.js';
 import { readModemHealth } from './monitor.js';
 import { MAX_NAME_BYTES } from '../gammu/names.js';
+import { daemonsServing, twoDaemonsProblem } from './gammu-processes.js';
 
 /** One finding. */
 export interface Problem {
@@ -173,6 +174,12 @@ export async function runDoctor(smsdrc: string, { skipProcessChecks = false, mon
   }
 
   if (!skipProcessChecks) {
+    if (outbox) {
+      const daemons = daemonsServing(outbox);
+      if (daemons.length > 1) {
+        add('two-daemons', `${twoDaemonsProblem(outbox, daemons).replace(/; stop all but one.*$/, '')}.`, 'Stop all but one of them (the one systemd runs: systemctl status gammu-smsd), e.g. kill <PID> for one started by hand.');
+      }
+    }
     if (!which('gammu-smsd')) {
       add('not-installed', 'gammu-smsd is not installed.', 'Install it: sudo apt-get install gammu-smsd');
     } else {

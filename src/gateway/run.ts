@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
-import { SmsdConfigError } from './smsdrc.js';
+import { readSmsdConfig, SmsdConfigError, spoolDirs } from './smsdrc.js';
+import { daemonsServing, twoDaemonsProblem } from './gammu-processes.js';
 import { createLogger } from './logger.js';
 import { runDoctor } from './doctor.js';
 import { DirLockedError, lockDir, type DirLock } from '../lock/dir-lock.js';
@@ -92,6 +93,10 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
     // Two agents on one state dir would both spool every leased message.
     mkdirSync(agent.stateDir, { recursive: true });
     lock = await lockDir(agent.stateDir, 'kirim gateway');
+    // Two gammu-smsd on one outbox both take its files: every SMS twice.
+    const outbox = spoolDirs(readSmsdConfig(flags.smsdrc)).outbox;
+    const daemons = daemonsServing(outbox);
+    if (daemons.length > 1) throw new GatewayUsageError(twoDaemonsProblem(outbox, daemons));
     await agent.start();
   } catch (err) {
     stopRequest.dispose();
