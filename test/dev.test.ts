@@ -51,6 +51,23 @@ test('kirim dev runs server, gateway, gammu-smsd and modem-sim, and stops them a
     const inbox = kirim(['modem-sim', 'inbox', '--state', simState]);
     assert.equal(inbox.status, 0, inbox.stderr);
     assert.match(inbox.stdout, /\+6281234567890/);
+
+    // The export line works as printed: kirim send finds the server and the key.
+    const exported = /^export KIRIM_SERVER=(\S+) KIRIM_API_KEY=(\S+)$/m.exec(out);
+    assert.ok(exported, out);
+    assert.deepEqual([exported[1], exported[2]], [apiUrl, key]);
+    const sent = kirim(['send', '--to', '081234567891', '--text', 'hello'], { KIRIM_SERVER: exported[1]!, KIRIM_API_KEY: exported[2]! });
+    assert.equal(sent.status, 0, sent.stderr);
+    assert.match(sent.stdout, /^\S+\n$/);
+    // Logs: where the banner says, as JSON lines; the gateway token is in no command line.
+    const logs = /^Logs: (\S+) /m.exec(out)?.[1];
+    assert.equal(logs, join(dataDir, 'logs'));
+    await waitFor(() => readFileSync(join(logs!, 'server.log'), 'utf8').includes('"url":"/v1/verifications"'), { what: 'the API request in server.log' });
+    assert.match(readFileSync(join(logs!, 'gateway.log'), 'utf8'), /"msg":"gateway started"/);
+    const token = JSON.parse(readFileSync(join(dataDir, 'dev-credentials.json'), 'utf8')).gatewayToken as string;
+    const tree = descendants(child.pid!);
+    assert.ok(tree.some((p) => p.cmd.includes(' gateway ')), JSON.stringify(tree));
+    for (const p of tree) assert.ok(!p.cmd.includes(token), `the gateway token is visible in ps: ${p.cmd}`);
   } finally {
     child.kill('SIGTERM');
   }

@@ -11,6 +11,7 @@ import { createLogger } from '../protocol/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { ServerConfig } from '../server/config.js';
 import { devCredentials, type DevCredentials } from './credentials.js';
+import { devLog } from './logs.js';
 import { startGammuSmsd, type GammuSmsdInstance } from './gammu-smsd.js';
 import { kirimBin } from './kirim-bin.js';
 import { stopChild } from './stop-child.js';
@@ -38,7 +39,10 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Starts every part; on a failure part-way, stops what already runs and throws. */
 export async function startDevStack(config: ServerConfig, { warn = (line: string) => void process.stderr.write(line + '\n') }: { warn?: (line: string) => void } = {}): Promise<DevStack> {
   const bin = kirimBin();
-  const quiet = createLogger({ fallback: 'warn' });
+  const logDir = join(config.dataDir, 'logs');
+  const serverLog = devLog(logDir, 'server', warn);
+  const gatewayLog = devLog(logDir, 'gateway', warn);
+  const logger = createLogger({ destination: serverLog });
   let server: RunningServer | undefined;
   let gammu: GammuSmsdInstance | undefined;
   let gateway: ChildProcess | undefined;
@@ -48,11 +52,13 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
       if (gateway) await stopChild(gateway);
       await gammu?.stop();
       await server?.close();
+      await serverLog.close();
+      await gatewayLog.close();
     })());
 
   try {
     try {
-      server = await startServer(config, { logger: quiet, holder: 'kirim dev' });
+      server = await startServer(config, { logger, holder: 'kirim dev' });
     } catch (err) {
       if (err instanceof DirLockedError) throw new DevUsageError(`data dir ${err.message}; stop it first, or pass another --data-dir`);
       if ((err as { code?: string }).code === 'EADDRINUSE') throw new DevUsageError(`port ${config.port} is already in use; pass --port`);
@@ -73,11 +79,11 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
     // by SIGKILL, and the gateway then stops itself.
     gateway = spawn(process.execPath, [bin, 'gateway', '--server', server.url, '--smsdrc', gammu.smsdrc], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KIRIM_GATEWAY_TOKEN: credentials.gatewayToken, KIRIM_LIFELINE_FD: '3', KIRIM_LOG_LEVEL: process.env.KIRIM_LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, KIRIM_GATEWAY_TOKEN: credentials.gatewayToken, KIRIM_LIFELINE_FD: '3' },
     });
-    gateway.stderr!.pipe(process.stderr);
+    gatewayLog.follow(gateway.stderr!);
     gateway.once('exit', (code, signal) => {
-      if (!stopping) warn(`kirim dev: the gateway stopped (${signal ?? `exit ${code}`}); see the messages above`);
+      if (!stopping) warn(`kirim dev: the gateway stopped (${signal ?? `exit ${code}`}); its log: ${gatewayLog.file}`);
     });
     const g = gammu;
     if (!gammu.stopsWithParent) warn('kirim dev: setpriv (util-linux) is not installed, so gammu-smsd would outlive kirim dev if it were killed with SIGKILL');
@@ -95,6 +101,10 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
         `Mailbox: ${join(config.dataDir, 'mailbox')}`,
         `Handsets: kirim modem-sim inbox --state ${simState}`,
         `gammu-smsd: ${running.gammu.smsdrc}`,
+        `Logs: ${logDir} (server.log, gateway.log; warnings also show here; gammu-smsd's own: ${running.gammu.logfile})`,
+        '',
+        '# For kirim send and curl in another shell:',
+        `export KIRIM_SERVER=${running.server.url} KIRIM_API_KEY=${credentials.apiKey}`,
       ],
       stop,
     };
