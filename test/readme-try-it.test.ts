@@ -6,6 +6,8 @@
  * package.json, bin, src and node_modules, and `kirim dev`'s ./data), with
  * no KIRIM_* variables set. The one change made to the block: the dev
  * server listens on a free port here, so the URL's port 8080 is replaced.
+ * The `export` line `kirim dev` prints, offered by the README instead of the
+ * block's first two lines, sets the same variables to the same values.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,9 +50,14 @@ test("the README's Try it runs when pasted beside kirim dev", { skip: gammuSmsdI
   dev.stderr!.on('data', (d) => (devErr += String(d)));
   const devExited = new Promise((r) => dev.once('exit', r));
   try {
-    await waitFor(() => /^Docs: /m.test(devOut), { timeoutMs: 60_000, what: `kirim dev to be ready (stderr: ${devErr})` });
+    await waitFor(() => /^export KIRIM_SERVER=.*\n/m.test(devOut), { timeoutMs: 60_000, what: `kirim dev to be ready (stderr: ${devErr})` });
     const url = /^API: (http:\/\/\S+)\/v1$/m.exec(devOut)?.[1];
     assert.ok(url, devOut);
+    // The README offers kirim dev's export line instead of the block's first
+    // two lines: it must set the same two variables to the same values.
+    const key = (JSON.parse(readFileSync(join(clone, 'data', 'dev-credentials.json'), 'utf8')) as { apiKey: string }).apiKey;
+    assert.match(devOut, new RegExp(`^export KIRIM_SERVER=${url.replace(/[.]/g, '\\.')} KIRIM_API_KEY=${key}$`, 'm'));
+    assert.match(script, /^export KIRIM_SERVER=http:\/\/127\.0\.0\.1:8080\nexport KIRIM_API_KEY=\$\(node -p "require\('\.\/data\/dev-credentials\.json'\)\.apiKey"\)\n/);
 
     const bash = spawn('bash', ['-euo', 'pipefail', '-s'], { cwd: clone, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
