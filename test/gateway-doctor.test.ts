@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
-import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
-import { KIRIM, tempDir, startDummyGammu, dummyGammuConfig } from './gateway-helpers.js';
+import { chmodSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gammuSmsdInstalled, writeGammuConfig } from '../src/dev/gammu-smsd.js';
+import { KIRIM, tempDir, startDummyGammu, dummyGammuConfig, until } from './gateway-helpers.js';
 
 function doctor(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -73,6 +74,70 @@ test('doctor: unreadable config is one line, exit 1; missing flag is a usage err
     assert.equal(none.code, 1);
     assert.match(none.stderr, /--smsdrc/);
     assert.equal(none.stderr.trim().split('\n').length, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
+const root = process.getuid?.() === 0 ? false : 'starting gammu-smsd as another user (-U nobody) needs root';
+
+test('doctor: the modem port is not readable and writable by the user gammu-smsd runs as', { skip: skip || root }, async () => {
+  const t = tempDir();
+  // gammu-smsd drops to nobody: every folder it uses must be open to it.
+  chmodSync(t.dir, 0o755);
+  const gammuDir = join(t.dir, 'gammu');
+  const { smsdrc } = dummyGammuConfig(t.dir);
+  const tty = join(t.dir, 'tty');
+  assert.equal(spawnSync('mkfifo', ['-m', '0600', tty]).status, 0);
+  const text = readFileSync(smsdrc, 'utf8').replace(/^connection = .*$/m, 'connection = at').replace(/^device = .*$/m, `device = ${tty}`).replace(/^model = .*$/m, 'model = at');
+  writeFileSync(smsdrc, text);
+  for (const d of ['', 'inbox', 'outbox', 'sent', 'error']) chmodSync(join(gammuDir, d), 0o777);
+  const daemon = spawn('gammu-smsd', ['-c', smsdrc, '-U', 'nobody', '-G', 'nogroup'], { stdio: 'ignore' });
+  const exited = new Promise((r) => daemon.once('exit', r));
+  try {
+    // It keeps retrying the port it cannot open.
+    await until(() => {
+      try {
+        return /DEVICENOPERMISSION/.test(readFileSync(join(gammuDir, 'gammu-smsd.log'), 'utf8'));
+      } catch {
+        return false;
+      }
+    }, 20_000, 'gammu-smsd to fail opening the port');
+    const res = await doctor(['--smsdrc', smsdrc]);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const line = res.stdout.split('\n').find((l) => l.includes(`device ${tty}`));
+    assert.ok(line, res.stdout);
+    assert.match(line, new RegExp(`mode 0600, owner root:root\\) is not readable and writable by nobody, whom gammu-smsd \\(PID ${daemon.pid}\\) runs as\\. Fix: `));
+    chmodSync(tty, 0o666);
+    const fixed = await doctor(['--smsdrc', smsdrc]);
+    assert.doesNotMatch(fixed.stdout, /device/, fixed.stdout);
+  } finally {
+    daemon.kill('SIGKILL');
+    await exited;
+    t.cleanup();
+  }
+});
+
+test('doctor: the SIM PIN state, read through real gammu from modem-sim while no gammu-smsd holds it', { skip }, async () => {
+  const t = tempDir();
+  try {
+    const config = (pin: string | undefined, smsd: Record<string, string | number> = {}) =>
+      writeGammuConfig({
+        dir: join(t.dir, 'gammu'),
+        modem: { kind: 'modem-sim', command: `${process.execPath} ${KIRIM} modem-sim --state ${join(t.dir, 'sim')}${pin ? ` --pin ${pin}` : ''}` },
+        smsd: { debuglevel: 0, ...smsd },
+      }).smsdrc;
+    const simLines = async (smsdrc: string) => (await doctor(['--smsdrc', smsdrc])).stdout.split('\n').filter((l) => /SIM|PIN/.test(l));
+
+    const locked = await simLines(config('1234'));
+    assert.equal(locked.length, 1, locked.join('\n'));
+    assert.match(locked[0]!, /^The SIM waits for its PIN and \[smsd\] pin is not set, so gammu-smsd cannot send\. Fix: .*entersecuritycode PIN/);
+    // The pin is set, but checksecurity = 0 (Kirim's recommended value) never enters it.
+    const unchecked = await simLines(config('1234', { pin: '1234', checksecurity: 0 }));
+    assert.equal(unchecked.length, 1, unchecked.join('\n'));
+    assert.match(unchecked[0]!, /checksecurity = 0 keeps gammu-smsd from entering \[smsd\] pin\. Fix: Set "checksecurity = 1"/);
+    assert.deepEqual(await simLines(config('1234', { pin: '1234', checksecurity: 1 })), []);
+    assert.deepEqual(await simLines(config(undefined)), []);
   } finally {
     t.cleanup();
   }

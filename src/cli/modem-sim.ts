@@ -77,7 +77,8 @@ export function modemSimCommand(): Command {
     .option('--state <dir>', 'state folder of the simulated modem (required)')
     .option('--log <file>', 'append a transcript of every AT line in and out (also env KIRIM_MODEM_SIM_LOG)')
     .option('--auto-report', 'answer every part that asks for a delivery report with "delivered", as a network would')
-    .action(async (opts: { state?: string; log?: string; autoReport?: boolean }) => {
+    .option('--pin <pin>', 'a SIM that waits for this PIN (AT+CPIN) before it sends or lists messages')
+    .action(async (opts: { state?: string; log?: string; autoReport?: boolean; pin?: string }) => {
       if (!opts.state) throw new UserError("required option '--state <dir>' not specified");
       const stateDir = resolve(opts.state);
       const logFile = opts.log ?? process.env.KIRIM_MODEM_SIM_LOG;
@@ -90,6 +91,7 @@ export function modemSimCommand(): Command {
           output: process.stdout,
           ...(logFile ? { logFile: resolve(logFile) } : {}),
           ...(opts.autoReport ? { autoReport: true } : {}),
+          ...(opts.pin !== undefined ? { simPin: opts.pin } : {}),
         });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

@@ -120,11 +120,12 @@ test('unreadable config and gammu-smsd not installed or not running', async () =
   try {
     assert.deepEqual((await runDoctor(join(s.dir, 'missing'))).map((p) => p.code), ['config']);
     const file = s.write();
-    assert.deepEqual((await runDoctor(file, { which: () => false })).map((p) => p.code), ['not-installed']);
+    // The port /dev/ttyUSB0 of this config is not on this machine: its checks are doctor-device's tests.
+    assert.deepEqual((await runDoctor(file, { which: () => false, checkDevice: false })).map((p) => p.code), ['not-installed']);
     const fake = join(s.dir, 'monitor.sh');
     writeFileSync(fake, '#!/bin/sh\necho "Failed to map shared memory segment!"\nexit 255\n');
     chmodSync(fake, 0o755);
-    assert.deepEqual((await runDoctor(file, { which: () => true, monitorCommand: fake })).map((p) => p.code), ['not-running']);
+    assert.deepEqual((await runDoctor(file, { which: () => true, monitorCommand: fake, checkDevice: false })).map((p) => p.code), ['not-running']);
   } finally {
     s.done();
   }

@@ -12,6 +12,7 @@ import { readSmsdConfig, SmsdConfigError, SPOOL_KEYS, type SmsdConfig } from './
 import { readModemHealth } from './monitor.js';
 import { MAX_NAME_BYTES } from '../gammu/names.js';
 import { daemonsServing, twoDaemonsProblem } from './gammu-processes.js';
+import { deviceProblems } from './doctor-device.js';
 
 /** One finding. */
 export interface Problem {
@@ -27,6 +28,8 @@ export interface DoctorOptions {
   monitorCommand?: string;
   /** PATH lookup, replaceable in tests. */
   which?: (cmd: string) => boolean;
+  /** Check the modem port and SIM on this machine (doctor-device.ts); default true unless skipProcessChecks. */
+  checkDevice?: boolean;
 }
 
 function defaultWhich(cmd: string): boolean {
@@ -34,7 +37,7 @@ function defaultWhich(cmd: string): boolean {
 }
 
 /** Runs every check; an empty list means the config is fine. */
-export async function runDoctor(smsdrc: string, { skipProcessChecks = false, monitorCommand, which = defaultWhich }: DoctorOptions = {}): Promise<Problem[]> {
+export async function runDoctor(smsdrc: string, { skipProcessChecks = false, monitorCommand, which = defaultWhich, checkDevice = true }: DoctorOptions = {}): Promise<Problem[]> {
   let config: SmsdConfig;
   try {
     config = readSmsdConfig(smsdrc);
@@ -49,6 +52,8 @@ export async function runDoctor(smsdrc: string, { skipProcessChecks = false, mon
   if (!config.sections.some((s) => s.name.toLowerCase() === 'gammu')) {
     add('gammu-section', 'There is no [gammu] section, so gammu-smsd does not know the modem.', 'Add [gammu] with connection and device (e.g. connection = at115200, device = /dev/ttyUSB0).');
   }
+  const machine = !skipProcessChecks && checkDevice;
+  for (const p of await deviceProblems(config, smsdrc, { machine, gammuInstalled: machine && which('gammu') })) add(p.code, p.problem, p.fix);
 
   const service = v('service');
   if (!service || service.toLowerCase() !== 'files') {

@@ -249,3 +249,21 @@ test('fuzz: random bytes never throw and every answer is framed; the modem still
     { numRuns: 300 },
   );
 });
+
+test('a SIM with a PIN: waits for it, refuses to send or list until the right one, then is ready', async () => {
+  const chunks: string[] = [];
+  const engine = new AtEngine(new SimModem(tempState()), { write: (text) => chunks.push(text), simPin: '1234' });
+  const send = async (line: string) => {
+    const start = chunks.length;
+    engine.feed(Buffer.from(line, 'latin1'));
+    await engine.idle();
+    return chunks.slice(start).join('');
+  };
+  assert.equal(await send('AT+CPIN?\r'), 'AT+CPIN?\r\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n');
+  assert.equal(await send('AT+CMGS=20\r'), 'AT+CMGS=20\r\r\n+CME ERROR: 11\r\n');
+  assert.equal(await send('AT+CMGL=4\r'), 'AT+CMGL=4\r\r\n+CME ERROR: 11\r\n');
+  assert.equal(await send('AT+CPIN="0000"\r'), 'AT+CPIN="0000"\r\r\n+CME ERROR: 16\r\n');
+  assert.equal(await send('AT+CPIN="1234"\r'), 'AT+CPIN="1234"\r\r\nOK\r\n');
+  assert.equal(await send('AT+CPIN?\r'), 'AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n');
+  assert.equal(await send('AT+CMGS=20\r'), `AT+CMGS=20\r${PROMPT}`);
+});

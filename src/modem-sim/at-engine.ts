@@ -30,6 +30,8 @@ interface Reply {
 const ok = (...lines: string[]): Reply => ({ lines, final: 'OK' });
 const error = (): Reply => ({ lines: [], final: 'ERROR' });
 const cms = (code: number): Reply => ({ lines: [], final: `+CMS ERROR: ${code}` });
+/** 3 operation not allowed, 11 SIM PIN required, 16 incorrect password (3GPP TS 27.007). */
+const cme = (code: number): Reply => ({ lines: [], final: `+CME ERROR: ${code}` });
 
 /** Formats a reply the way modems frame it. */
 export function frame(reply: Reply): string {
@@ -48,6 +50,12 @@ export interface AtEngineOptions {
   trace?: (direction: '>>' | '<<', text: string) => void;
   /** Waits `ms` (slow-send fault); tests can shorten it. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The SIM's PIN: until `AT+CPIN="<pin>"` the SIM answers `+CPIN: SIM PIN`
+   * and refuses to send or list messages (+CME ERROR: 11), as a real SIM
+   * does after power-on. Unset: no PIN (`+CPIN: READY`).
+   */
+  simPin?: string;
 }
 
 /** Interprets AT commands for one connection. */
@@ -64,6 +72,7 @@ export class AtEngine {
   private cgregMode = 0;
   private copsFormat = 0;
   private cnmi = '2,1,0,2,0';
+  private pinLocked: boolean;
   private readonly queue: Uint8Array[] = [];
   private busy = false;
   private idleWaiters: Array<() => void> = [];
@@ -74,6 +83,7 @@ export class AtEngine {
     private readonly opts: AtEngineOptions,
   ) {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.pinLocked = opts.simPin !== undefined;
   }
 
   /** Queues received bytes; they are interpreted in order, one command at a time. */
@@ -298,7 +308,14 @@ export class AtEngine {
       case '+CFUN?':
         return ok('+CFUN: 1');
       case '+CPIN?':
-        return ok('+CPIN: READY');
+        return ok(this.pinLocked ? '+CPIN: SIM PIN' : '+CPIN: READY');
+      case '+CPIN=': {
+        const given = args.replace(/^"|"$/g, '');
+        if (!this.pinLocked) return cme(3);
+        if (given !== this.opts.simPin) return cme(16);
+        this.pinLocked = false;
+        return ok();
+      }
       case '+CSQ':
         return ok(reg ? '+CSQ: 24,99' : '+CSQ: 99,99');
       case '+CSQ=?':
@@ -383,6 +400,7 @@ export class AtEngine {
         return ok('+CMGL: (0-4)');
       case '+CMGL':
       case '+CMGL=': {
+        if (this.pinLocked) return cme(11);
         const stat = args === '' ? 0 : /^[0-4]$/.test(args) ? Number(args) : -1;
         if (stat < 0) return cms(302);
         const lines: string[] = [];
@@ -407,6 +425,7 @@ export class AtEngine {
         return ok();
       }
       case '+CMGS=': {
+        if (this.pinLocked) return cme(11);
         const n = /^\d{1,3}$/.test(args) ? Number(args) : NaN;
         if (!(n >= 1 && n <= 255)) return cms(304);
         this.pduLength = n;

@@ -16,6 +16,8 @@ export interface ServeOptions {
   logFile?: string;
   /** Answer parts that ask for it with a "delivered" status report. */
   autoReport?: boolean;
+  /** A SIM that waits for this PIN (AtEngineOptions.simPin). */
+  simPin?: string;
 }
 
 /** Makes control characters visible in the transcript. */
@@ -59,6 +61,7 @@ export function serveModemSim(opts: ServeOptions): Promise<void> {
       if (!broken) opts.output.write(Buffer.from(chunk, 'latin1'));
     },
     ...(log ? { trace: (dir: '>>' | '<<', text: string) => log(`${dir} ${visible(text)}`) } : {}),
+    ...(opts.simPin !== undefined ? { simPin: opts.simPin } : {}),
   });
   return new Promise<void>((resolve) => {
     const finish = () => {
