@@ -4,7 +4,7 @@
  * environment variables, one agent per state dir, and clean shutdown on
  * SIGTERM/SIGINT/SIGHUP or, under `kirim dev`, its parent's death.
  */
-import { mkdirSync } from 'node:fs';
+import { fstatSync, mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
 import { readSmsdConfig, SmsdConfigError, spoolDirs } from './smsdrc.js';
@@ -113,6 +113,16 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
   await lock.release();
 }
 
+/** True when `fd` is an open socket, as `kirim dev` passes (a stdio "pipe" is a socket pair); not one of Node's own descriptors. */
+function isSocketFd(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Resolves with the reason once the agent should stop: SIGTERM, SIGINT,
  * SIGHUP (a closed terminal), or — when started by `kirim dev`, which passes
@@ -130,12 +140,16 @@ function whenStopRequested(): { promise: Promise<string>; dispose(): void } {
   // Not for whatever this process may start.
   delete process.env.KIRIM_LIFELINE_FD;
   let lifeline: Socket | undefined;
-  if (Number.isInteger(fd) && fd > 2) {
-    lifeline = new Socket({ fd, readable: true, writable: false });
-    lifeline.on('data', () => {});
-    lifeline.on('error', () => done('parent gone'));
-    lifeline.on('close', () => done('parent gone'));
-    lifeline.unref();
+  if (Number.isInteger(fd) && fd > 2 && isSocketFd(fd)) {
+    try {
+      lifeline = new Socket({ fd, readable: true, writable: false });
+      lifeline.on('data', () => {});
+      lifeline.on('error', () => done('parent gone'));
+      lifeline.on('close', () => done('parent gone'));
+      lifeline.unref();
+    } catch {
+      // Unusable: signals only.
+    }
   }
   return {
     promise,
