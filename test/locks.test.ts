@@ -61,9 +61,14 @@ test('a second kirim gateway (or kirim-gateway bundle) on a state dir exits 1 na
     const bundle = run(['--import', 'tsx', STANDALONE, ...args]);
     assert.equal(bundle.status, 1, bundle.stderr);
     assert.equal(bundle.stderr, `kirim-gateway: state dir ${stateDir} is in use by kirim gateway (PID ${first.child.pid}); stop it first (e.g. systemctl stop kirim-gateway), or pass another --state-dir\n`);
-    // --state-dir elsewhere is a different gateway's folder: allowed.
-    const other = runAgent([...args, '--state-dir', join(dir, 'other-state')]);
-    await waitFor(() => other.output().includes('gateway started'), { what: `a gateway on another state dir to start: ${other.output()}` });
+    // Another state dir on the same gammu-smsd outbox is refused too.
+    const sameOutbox = run([KIRIM_BIN, 'gateway', ...args, '--state-dir', join(dir, 'other-state')]);
+    assert.equal(sameOutbox.status, 1, sameOutbox.stderr);
+    assert.match(sameOutbox.stderr, new RegExp(`^kirim: outbox .* is in use by kirim gateway \\(PID ${first.child.pid}\\), with another state dir; one gateway per gammu-smsd: stop that one first\n$`));
+    // Another gammu-smsd config (its own outbox and state dir): allowed.
+    const otherConfig = dummyGammuConfig(join(dir, 'other')).smsdrc;
+    const other = runAgent(['--server', 'http://127.0.0.1:1', '--token', 't', '--smsdrc', otherConfig]);
+    await waitFor(() => other.output().includes('gateway started'), { what: `a gateway on another config to start: ${other.output()}` });
     assert.equal(await other.stop(), 0);
   } finally {
     await first.stop('SIGKILL');

@@ -1,10 +1,10 @@
 /**
  * Option handling and the process-level run loop shared by `kirim gateway`
  * and the standalone bundle (dist/kirim-gateway.js): flags, their
- * environment variables, one agent per state dir, and clean shutdown on
+ * environment variables, one agent per state dir and outbox, and clean shutdown on
  * SIGTERM/SIGINT/SIGHUP or, under `kirim dev`, its parent's death.
  */
-import { fstatSync, mkdirSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
 import { readSmsdConfig, SmsdConfigError, spoolDirs } from './smsdrc.js';
@@ -79,7 +79,8 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
   // moment "gateway started" is logged) must still end in a clean stop.
   const stopRequest = whenStopRequested();
   let agent: GatewayAgent;
-  let lock: DirLock | undefined;
+  const locks: DirLock[] = [];
+  const release = () => Promise.all(locks.map((l) => l.release()));
   try {
     agent = new GatewayAgent({
       server: flags.server,
@@ -92,15 +93,25 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
     });
     // Two agents on one state dir would both spool every leased message.
     mkdirSync(agent.stateDir, { recursive: true });
-    lock = await lockDir(agent.stateDir, 'kirim gateway');
-    // Two gammu-smsd on one outbox both take its files: every SMS twice.
+    locks.push(await lockDir(agent.stateDir, 'kirim gateway'));
+    // Two agents on one outbox (each with its own state dir) would each
+    // take the other's sent/ and error/ files for foreign ones.
     const outbox = spoolDirs(readSmsdConfig(flags.smsdrc)).outbox;
+    if (existsSync(outbox)) {
+      try {
+        locks.push(await lockDir(outbox, 'kirim gateway'));
+      } catch (err) {
+        if (err instanceof DirLockedError) throw new GatewayUsageError(`outbox ${err.message}, with another state dir; one gateway per gammu-smsd: stop that one first`);
+        throw err;
+      }
+    }
+    // Two gammu-smsd on one outbox both take its files: every SMS twice.
     const daemons = daemonsServing(outbox);
     if (daemons.length > 1) throw new GatewayUsageError(twoDaemonsProblem(outbox, daemons));
     await agent.start();
   } catch (err) {
     stopRequest.dispose();
-    await lock?.release();
+    await release();
     if (err instanceof DirLockedError) throw new GatewayUsageError(`state dir ${err.message}; stop it first (e.g. systemctl stop kirim-gateway), or pass another --state-dir`);
     if (err instanceof SmsdConfigError || (err instanceof Error && /spool folder/.test(err.message))) {
       throw new GatewayUsageError(err.message);
@@ -110,7 +121,7 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
   logger.info({ reason: await stopRequest.promise }, 'stopping');
   stopRequest.dispose();
   await agent.stop();
-  await lock.release();
+  await release();
 }
 
 /** True when `fd` is an open socket, as `kirim dev` passes (a stdio "pipe" is a socket pair); not one of Node's own descriptors. */
