@@ -27,6 +27,7 @@ export interface Metrics {
   emailAttempts: Counter<'outcome'>;
   backgroundErrors: Counter<'loop'>;
   storeUnavailable: Counter<'source'>;
+  storeUp: Gauge;
 }
 
 /** Creates the metric set; `collect` refreshes gauges that are read from the store at scrape time. */
@@ -60,6 +61,7 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     webhookDeliveries: new Counter({ name: 'kirim_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: r }),
     emailAttempts: new Counter({ name: 'kirim_email_attempts_total', help: 'Email send attempts by outcome', labelNames: ['outcome'], registers: r }),
     backgroundErrors: new Counter({ name: 'kirim_background_errors_total', help: 'Failed runs of background loops (email, webhooks, sweepers...)', labelNames: ['loop'], registers: r }),
+    storeUp: new Gauge({ name: 'kirim_store_up', help: '1 when the last scrape could read the store, 0 while it does not answer', registers: r }),
     storeUnavailable: new Counter({ name: 'kirim_store_unavailable_total', help: 'Requests answered 503 store_unavailable because the database did not answer', labelNames: ['source'], registers: r }),
   };
 }

@@ -31,10 +31,23 @@ export const opsRoutes = (s: Services): FastifyPluginAsync =>
         reply.code(401).type('application/problem+json').header('www-authenticate', 'Bearer realm="metrics"');
         return { type: 'https://kirim.dev/problems/unauthorized', title: 'Unauthorized', status: 401, detail: 'metrics need Authorization: Bearer <KIRIM_METRICS_TOKEN>', code: 'unauthorized' };
       }
-      // Gauges read from the store at scrape time.
-      ctx.metrics.messagesByStatus.reset();
-      for (const row of await ctx.store.countMessagesByStatus()) ctx.metrics.messagesByStatus.set({ channel: row.channel, status: row.status }, row.count);
-      setGatewayGauges(ctx.metrics, gatewayStatuses(await ctx.store.listGateways(), ctx.now(), ctx.config.gatewayOfflineSeconds));
+      // Gauges read from the store at scrape time. While the store is away the
+      // scrape still answers (an outage is when metrics matter most), with
+      // kirim_store_up 0 and the store-read gauges left out.
+      try {
+        const counts = await ctx.store.countMessagesByStatus();
+        const gateways = await ctx.store.listGateways();
+        ctx.metrics.messagesByStatus.reset();
+        for (const row of counts) ctx.metrics.messagesByStatus.set({ channel: row.channel, status: row.status }, row.count);
+        setGatewayGauges(ctx.metrics, gatewayStatuses(gateways, ctx.now(), ctx.config.gatewayOfflineSeconds));
+        ctx.metrics.storeUp.set(1);
+      } catch (err) {
+        if (!storeUnavailableReason(err)) throw err;
+        ctx.metrics.storeUp.set(0);
+        ctx.metrics.messagesByStatus.reset();
+        setGatewayGauges(ctx.metrics, []);
+        ctx.metrics.gatewaysOnline.reset();
+      }
       reply.type(ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     });

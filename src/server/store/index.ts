@@ -108,8 +108,10 @@ function createTx(trx: Kysely<Database>, dialect: Dialect, hooks: Array<() => vo
         return result;
       } catch (err) {
         hooks.length = mark;
-        await sql`rollback to savepoint ${name}`.execute(trx);
-        await sql`release savepoint ${name}`.execute(trx);
+        // When the database already rolled back the whole transaction (SQLite
+        // on a full disk), the savepoint is gone too: the error that caused
+        // it is the one to report, and the outer rollback ends the rest.
+        await sql`rollback to savepoint ${name}`.execute(trx).then(() => sql`release savepoint ${name}`.execute(trx)).catch(() => {});
         throw err;
       }
     },

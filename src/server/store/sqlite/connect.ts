@@ -16,6 +16,8 @@ export function connectSqlite(path: string): Kysely<Schema> {
   return new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
+const NO_OP = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }), all: () => [], iterate: () => [][Symbol.iterator]() } as unknown as Database.Statement;
+
 /**
  * Kysely prepares every query anew; preparing costs more than running the
  * small queries Kirim makes. The store's SQL strings repeat (values are
@@ -26,6 +28,10 @@ function withStatementCache(db: Database.Database) {
   return {
     close: () => db.close(),
     prepare(sql: string) {
+      // SQLite rolls a transaction back by itself on some errors (disk full,
+      // I/O error); Kysely's ROLLBACK would then fail with "no transaction
+      // is active" and hide the error that matters.
+      if (sql === 'rollback' && !db.inTransaction) return NO_OP;
       let stmt = cache.get(sql);
       if (!stmt) {
         stmt = db.prepare(sql);
