@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gammuSmsdInstalled, writeGammuConfig } from '../src/dev/gammu-smsd.js';
+import { gammuSmsdInstalled, startGammuSmsd, writeGammuConfig } from '../src/dev/gammu-smsd.js';
 import { KIRIM, tempDir, startDummyGammu, dummyGammuConfig, until } from './gateway-helpers.js';
 
 function doctor(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
@@ -118,7 +118,7 @@ test('doctor: the modem port is not readable and writable by the user gammu-smsd
   }
 });
 
-test('doctor: the SIM PIN state, read through real gammu from modem-sim while no gammu-smsd holds it', { skip }, async () => {
+test('doctor: the SIM PIN state, through real gammu from modem-sim while no gammu-smsd holds it, from the daemon log while one does', { skip }, async () => {
   const t = tempDir();
   try {
     const config = (pin: string | undefined, smsd: Record<string, string | number> = {}) =>
@@ -138,6 +138,27 @@ test('doctor: the SIM PIN state, read through real gammu from modem-sim while no
     assert.match(unchecked[0]!, /checksecurity = 0 keeps gammu-smsd from entering \[smsd\] pin\. Fix: Set "checksecurity = 1"/);
     assert.deepEqual(await simLines(config('1234', { pin: '1234', checksecurity: 1 })), []);
     assert.deepEqual(await simLines(config(undefined)), []);
+
+    // A running gammu-smsd holds the modem: the doctor reads what it logged instead.
+    const g = startGammuSmsd({
+      dir: join(t.dir, 'running'),
+      modem: { kind: 'modem-sim', command: `${process.execPath} ${KIRIM} modem-sim --state ${join(t.dir, 'sim2')} --pin 1234` },
+      smsd: { debuglevel: 0, checksecurity: 1 },
+    });
+    try {
+      await until(() => {
+        try {
+          return readFileSync(g.logfile, 'utf8').includes('no code in config when phone might want one');
+        } catch {
+          return false;
+        }
+      }, 30_000, 'gammu-smsd to log that the SIM wants a code');
+      const running = await simLines(g.smsdrc);
+      assert.equal(running.length, 1, running.join('\n'));
+      assert.match(running[0]!, new RegExp(`^gammu-smsd \\(PID ${g.process.pid}\\) cannot use the SIM; its log says: "Warning: no code in config when phone might want one!"\\. Fix: The SIM wants its PIN`));
+    } finally {
+      await g.stop();
+    }
   } finally {
     t.cleanup();
   }

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canReadWrite, deviceProblems, holdersOf, processCredentials } from './doctor-device.js';
+import { canReadWrite, deviceProblems, holdersOf, pinTroubleInLog, processCredentials } from './doctor-device.js';
 import { readSmsdConfig } from './smsdrc.js';
 
 function setup(t: { after(fn: () => void): void }) {
@@ -75,4 +75,25 @@ test('canReadWrite follows owner, group, supplementary groups and other bits; ro
   const me = processCredentials(process.pid)!;
   assert.equal(me.uid, process.geteuid!());
   assert.equal(me.gid, process.getegid!());
+});
+
+test('pinTroubleInLog: what this daemon last said about the SIM, unless a message went out since; other daemons ignored', (t) => {
+  const s = setup(t);
+  const log = join(s.dir, 'gammu-smsd.log');
+  const line = (pid: number, text: string) => `Wed 2026/12/02 00:21:52 gammu-smsd[${pid}]: ${text}\n`;
+  writeFileSync(
+    log,
+    line(7, 'Warning: No PIN code in /etc/gammu-smsdrc file') +
+      line(7, 'Starting phone communication...') +
+      line(7, 'Error sending SMS: Security error. Maybe no PIN? (SECURITYERROR[23])') +
+      line(8, 'Warning: no code in config when phone might want one!') +
+      line(8, 'Starting phone communication...') +
+      line(9, 'Warning: no code in config when phone might want one!') +
+      line(9, 'Transmitted OUTA20260101_000000_00_+628123_x.txt (total: 1) to +628123, message reference 0x01'),
+  );
+  assert.equal(pinTroubleInLog(log, 7), 'Error sending SMS: Security error. Maybe no PIN? (SECURITYERROR[23])');
+  assert.equal(pinTroubleInLog(log, 8), 'Warning: no code in config when phone might want one!');
+  assert.equal(pinTroubleInLog(log, 9), undefined, 'a message went out since');
+  assert.equal(pinTroubleInLog(log, 10), undefined);
+  assert.equal(pinTroubleInLog(join(s.dir, 'nope'), 7), undefined);
 });

@@ -11,15 +11,17 @@
  * - no other process holds it open (every /proc/<pid>/fd link; another
  *   user's descriptors are visible to root only), the daemons serving this
  *   config excepted;
- * - the SIM's PIN state, read with `gammu getsecuritystatus` only when
- *   nothing holds the port (no gammu-smsd with this config, no holder of the
- *   path): the doctor never takes the modem from a running daemon, whose
- *   shared memory (gammu-smsd-monitor) carries no PIN state.
+ * - the SIM's PIN state: from a running daemon's own log (a PIN complaint
+ *   with no message sent or received since), else with `gammu
+ *   getsecuritystatus` only when nothing holds the port (no gammu-smsd with
+ *   this config, no holder of the path): the doctor never takes the modem
+ *   from a running daemon, whose shared memory (gammu-smsd-monitor)
+ *   carries no PIN state.
  *
  * Each finding is one problem with its fix.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readdirSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SmsdConfig } from './smsdrc.js';
 import { findGammuSmsd } from './gammu-processes.js';
@@ -134,6 +136,39 @@ export function simSecurityStatus(smsdrc: string, timeoutMs = 30_000): Promise<s
   });
 }
 
+/**
+ * The line in which gammu-smsd `pid` last said the SIM stopped it, unless a
+ * message went out or came in after it; read from the end of its log. gammu-smsd 1.42 writes "Warning: no code in config when phone
+ * might want one!" (checksecurity = 1, no pin) or "Error sending SMS:
+ * Security error. Maybe no PIN?" (checksecurity = 0).
+ */
+export function pinTroubleInLog(logfile: string, pid: number, tailBytes = 256 * 1024): string | undefined {
+  let text: string;
+  try {
+    const fd = openSync(logfile, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const start = Math.max(0, size - tailBytes);
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      text = buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const mine = text.split('\n').filter((l) => l.includes(`gammu-smsd[${pid}]:`));
+  let said: string | undefined;
+  for (const line of mine) {
+    const message = line.slice(line.indexOf(`gammu-smsd[${pid}]:`) + `gammu-smsd[${pid}]:`.length).trim();
+    // Only a message that went out or came in shows the SIM working since.
+    if (/^(Transmitted |SMS sent on device|Received IN|Delivery report)/.test(message)) said = undefined;
+    else if (/no code in config when phone might want one|Security error|SECURITYERROR|\bPUK\b|PIN.*(wrong|bad|incorrect|required|needed)/i.test(message)) said = message;
+  }
+  return said;
+}
+
 export async function deviceProblems(config: SmsdConfig, smsdrc: string, opts: DeviceCheckOptions): Promise<DeviceProblem[]> {
   const problems: DeviceProblem[] = [];
   const add = (code: string, problem: string, fix: string) => problems.push({ code, problem, fix });
@@ -201,6 +236,25 @@ export async function deviceProblems(config: SmsdConfig, smsdrc: string, opts: D
         'device-busy',
         `[gammu] device ${device} is also held open by ${others.map((h) => `PID ${h.pid} (${h.name})`).join(', ')}; two programs on one modem port garble each other's commands.`,
         'Stop it: ModemManager with sudo systemctl disable --now ModemManager; a second gammu-smsd, gammu or terminal program with kill <PID>.',
+      );
+    }
+  }
+
+  // A running daemon holds the modem: its own log tells whether the SIM
+  // stops it (the monitor's shared memory has no PIN state).
+  const logfile = config.logfile;
+  for (const daemon of logfile && logfile !== 'syslog' ? daemons : []) {
+    const said = pinTroubleInLog(logfile!, daemon.pid);
+    if (said) {
+      const pin = config.smsd('pin');
+      add(
+        'sim-pin',
+        `gammu-smsd (PID ${daemon.pid}) cannot use the SIM; its log says: "${said}".`,
+        !pin
+          ? `The SIM wants its PIN: check it once (stop gammu-smsd, then gammu -c ${smsdrc} entersecuritycode PIN -), set "pin = <PIN>" in [smsd] (a wrong pin, retried at every restart, ends in a PUK lock) and restart gammu-smsd; or remove the PIN in a phone.`
+          : Number(config.smsd('checksecurity') ?? 1) === 0
+            ? 'Set "checksecurity = 1" in [smsd] so gammu-smsd enters [smsd] pin, and restart it.'
+            : 'Check [smsd] pin (a wrong one, retried at every restart, ends in a PUK lock), or unlock the SIM in a phone.',
       );
     }
   }
