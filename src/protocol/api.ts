@@ -13,20 +13,9 @@ const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 const singleLine = (max: number) =>
   z.string().max(max).regex(SINGLE_LINE, 'must be a single line without control characters');
 
-export const Channel = z.enum(['sms', 'email']).describe('Delivery channel');
-export const Locale = z.enum(['id', 'en']);
-export const Priority = z.enum(['high', 'normal', 'low']);
+import { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from './enums.js';
 
-export const VerificationStatus = z.enum(['pending', 'approved', 'expired', 'canceled', 'max_attempts_reached', 'failed']);
-export const MessageStatus = z.enum(['queued', 'dispatched', 'spooled', 'sent', 'delivered', 'failed', 'expired', 'canceled']);
-export const SmsEncoding = z.enum(['gsm7', 'ucs2']);
-
-export type Channel = z.infer<typeof Channel>;
-export type Locale = z.infer<typeof Locale>;
-export type Priority = z.infer<typeof Priority>;
-export type VerificationStatus = z.infer<typeof VerificationStatus>;
-export type MessageStatus = z.infer<typeof MessageStatus>;
-export type SmsEncoding = z.infer<typeof SmsEncoding>;
+export * from './enums.js';
 
 const destination = singleLine(254).min(1).describe('Phone number (national or E.164) or email address');
 

@@ -20,6 +20,9 @@
  * Errors use the same problem+json shape as the application API.
  */
 import { z } from 'zod';
+import { Priority } from './enums.js';
+
+export { Priority };
 
 export const GATEWAY_PREFIX = '/gateway/v1';
 
@@ -28,8 +31,6 @@ export const DEFAULT_LEASE_SECONDS = 30;
 /** How often a gateway should send a heartbeat. */
 export const DEFAULT_HEARTBEAT_SECONDS = 15;
 
-export const Priority = z.enum(['high', 'normal', 'low']);
-export type Priority = z.infer<typeof Priority>;
 
 /** E.164 with the plus sign, as the server always stores SMS destinations. */
 export const E164 = z.string().regex(/^\+[1-9][0-9]{1,14}$/);
