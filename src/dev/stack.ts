@@ -2,6 +2,12 @@
  * `kirim dev`: the whole stack on one machine — the server (in this
  * process), a gateway, real gammu-smsd driving `kirim modem-sim` — started
  * in order, announced once ready, and stopped in reverse order.
+ *
+ * Promises: one `kirim dev` (or `kirim server`) per data dir, since a second
+ * stack would send every SMS again (the server's data dir lock, taken
+ * before anything starts); nothing it started outlives it, however it ends
+ * (see runDev); the gateway token never appears in a command line; the
+ * server's and gateway's logs are kept under <data-dir>/logs/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
