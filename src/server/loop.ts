@@ -17,6 +17,7 @@
  *   signal (runs pass it to whatever may wait, e.g. an HTTP call), and
  *   resolves when the run in flight has returned.
  */
+import type { ServerContext } from './context.js';
 import { storeUnavailableReason } from './store/index.js';
 
 /** Minimal logger surface (pino and Fastify's logger both fit). */
@@ -126,4 +127,9 @@ export function createLoop({ name, run, intervalMs, log, onError, backoffMs = 50
       await current;
     },
   };
+}
+
+/** A loop of the server's: logs to its logger and counts failed runs in `kirim_background_errors_total{loop}`. */
+export function createServerLoop(ctx: Pick<ServerContext, 'log' | 'metrics'>, name: string, intervalMs: number, run: LoopOptions['run']): Loop {
+  return createLoop({ name, intervalMs, run, log: ctx.log, onError: (n) => ctx.metrics.backgroundErrors.inc({ loop: n }) });
 }

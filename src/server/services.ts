@@ -14,7 +14,7 @@ import { createEmailWorker, type EmailWorker } from './channels/email/worker.js'
 import { createSeedOutboxWriter, type SeedOutboxWriter } from './channels/seed-outbox/writer.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
 import { createLimits, type Limits } from './limits.js';
-import { createLoop, type Loop } from './loop.js';
+import { createServerLoop, type Loop } from './loop.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createOutbox } from './outbox.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
@@ -64,9 +64,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     ['gateways-offline', 1_000, gateways.markSilentOffline],
     ['idempotency-keys', 60_000, forgetIdempotencyKeys],
   ];
-  const loops: Loop[] = sweepers.map(([name, intervalMs, run]) =>
-    createLoop({ name, intervalMs, run, log: ctx.log, onError: (n) => ctx.metrics.backgroundErrors.inc({ loop: n }) }),
-  );
+  const loops: Loop[] = sweepers.map(([name, intervalMs, run]) => createServerLoop(ctx, name, intervalMs, run));
 
   return {
     ctx,

@@ -19,7 +19,7 @@ import { iso } from '../../protocol/time.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { createLoop } from '../loop.js';
+import { createServerLoop } from '../loop.js';
 import type { Repo, Tx, WebhookRow } from '../store/index.js';
 import { nextAttemptAt, webhookRetryDelays } from './backoff.js';
 import { deliverWebhook } from './deliver.js';
@@ -115,13 +115,7 @@ export function createWebhookService(ctx: ServerContext) {
     }
   }
 
-  const loop = createLoop({
-    name: 'webhooks',
-    intervalMs: 1_000,
-    log: ctx.log,
-    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
-    run: drain,
-  });
+  const loop = createServerLoop(ctx, 'webhooks', 1_000, drain);
 
   return {
     /** Subscribes an endpoint (inside `repo`'s transaction when given, e.g. an idempotent request). */

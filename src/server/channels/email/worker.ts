@@ -7,7 +7,7 @@
  * retries that came due.
  */
 import type { ServerContext } from '../../context.js';
-import { createLoop } from '../../loop.js';
+import { createServerLoop } from '../../loop.js';
 import type { MessageService } from '../../messages/service.js';
 import type { MessageRow } from '../../store/index.js';
 import { backoffMs } from '../../webhooks/backoff.js';
@@ -78,13 +78,7 @@ export function createEmailWorker(ctx: ServerContext, messages: MessageService, 
     return handled;
   }
 
-  const loop = createLoop({
-    name: 'email',
-    intervalMs: 1_000,
-    log: ctx.log,
-    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
-    run: drain,
-  });
+  const loop = createServerLoop(ctx, 'email', 1_000, drain);
   const wake = () => loop.wake();
 
   return {

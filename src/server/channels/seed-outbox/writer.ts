@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../../../gammu/atomic-write.js';
 import { buildOutboxName, parseOutboxName } from '../../../gammu/names.js';
 import { encodeOutboxText } from '../../../gammu/text.js';
 import type { ServerContext } from '../../context.js';
-import { createLoop } from '../../loop.js';
+import { createServerLoop } from '../../loop.js';
 import type { MessageService } from '../../messages/service.js';
 import type { MessageRow } from '../../store/index.js';
 
@@ -116,13 +116,7 @@ export function createSeedOutboxWriter(ctx: ServerContext, messages: MessageServ
     await withdrawExpired();
   }
 
-  const loop = createLoop({
-    name: 'seed-outbox',
-    intervalMs: 1_000,
-    log: ctx.log,
-    onError: (name) => ctx.metrics.backgroundErrors.inc({ loop: name }),
-    run: drain,
-  });
+  const loop = createServerLoop(ctx, 'seed-outbox', 1_000, drain);
   const wake = () => loop.wake();
 
   return {
