@@ -52,6 +52,10 @@ test('kirim dev runs server, gateway, gammu-smsd and modem-sim, and stops them a
     assert.equal(inbox.status, 0, inbox.stderr);
     assert.match(inbox.stdout, /\+6281234567890/);
 
+    // A second kirim dev on this data dir would send every SMS again: it refuses, naming the first.
+    const second = spawnSync(process.execPath, [KIRIM_BIN, 'dev', '--port', '0', '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(second.status, 1, second.stderr);
+    assert.equal(second.stderr, `kirim: data dir ${dataDir} is in use by kirim dev (PID ${child.pid}); stop it first, or pass another --data-dir\n`);
     // The export line works as printed: kirim send finds the server and the key.
     const exported = /^export KIRIM_SERVER=(\S+) KIRIM_API_KEY=(\S+)$/m.exec(out);
     assert.ok(exported, out);
