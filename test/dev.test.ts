@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
 import { readHandset } from '../src/modem-sim/state.js';
@@ -131,12 +131,11 @@ function alive(pid: number): boolean {
  * parent), waits until it is ready, and returns its PID and the PIDs of
  * gammu-smsd, the gateway and modem-sim below it.
  */
-async function startDev(underShell = false) {
+async function startDev(underShell = false, { nodeArgs = [], env = {} }: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const dataDir = tempDir('kirim-dev-stop');
-  const args = [KIRIM_BIN, 'dev', '--port', '0', '--data-dir', dataDir];
-  const child = underShell
-    ? spawn('sh', ['-c', '"$0" "$@" & wait', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...nodeArgs, KIRIM_BIN, 'dev', '--port', '0', '--data-dir', dataDir];
+  const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } };
+  const child = underShell ? spawn('sh', ['-c', '"$0" "$@" & wait', process.execPath, ...args], options) : spawn(process.execPath, args, options);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += String(d)));
@@ -151,7 +150,7 @@ async function startDev(underShell = false) {
     const found = { 'gammu-smsd': pick(/gammu-smsd -c /), gateway: pick(/kirim\.js gateway /), 'modem-sim': pick(/kirim\.js modem-sim /) };
     return Object.values(found).every(Boolean) ? (found as Record<string, number>) : undefined;
   }, { timeoutMs: 30_000, what: `gammu-smsd, the gateway and modem-sim under kirim dev: ${JSON.stringify(descendants(dev))}` });
-  return { child, dev, url, parts, stderr: () => err };
+  return { child, dev, url, parts, dataDir, stderr: () => err };
 }
 
 async function assertAllGone(dev: number, parts: Record<string, number>, url: string) {
@@ -182,5 +181,18 @@ test('kirim dev killed with SIGKILL: its children stop by themselves', { skip: n
 test('kirim dev whose parent dies stops everything', { skip: noGammu }, async () => {
   const { child, dev, url, parts } = await startDev(true);
   child.kill('SIGKILL');
+  await assertAllGone(dev, parts, url);
+});
+
+test('kirim dev hit by an uncaught error stops everything, then exits 2', { skip: noGammu }, async () => {
+  const trigger = join(tempDir('kirim-dev-fault'), 'now');
+  const { child, dev, url, parts, stderr } = await startDev(false, {
+    nodeArgs: ['--import', join(import.meta.dirname, 'support', 'fault-on-trigger.mjs')],
+    env: { KIRIM_TEST_FAULT_TRIGGER: trigger },
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  writeFileSync(trigger, '');
+  assert.equal(await exited, 2, stderr());
+  assert.match(stderr(), /kirim dev: unexpected error: injected fault; stopping\n/);
   await assertAllGone(dev, parts, url);
 });
