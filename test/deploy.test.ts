@@ -153,18 +153,19 @@ test('deploy/gammu-smsdrc has the settings Kirim expects, each with its reason',
   });
 });
 
-test('kirim gateway doctor on deploy/gammu-smsdrc: only "not running" is left', () => {
+test('kirim gateway doctor on deploy/gammu-smsdrc: only "not running" (and, without a modem plugged in, its absence) is left', () => {
   const dir = tempDir();
   try {
     const { file } = localCopy(dir);
     const r = doctor(file);
     assert.equal(r.stderr, '');
     assert.equal(r.status, 1, r.lines.join('\n'));
-    const expected = gammuSmsdInstalled()
-      ? new RegExp(`^gammu-smsd is not running with ${esc(file)}\\. Fix: `)
-      : /^gammu-smsd is not installed\. Fix: /;
-    assert.equal(r.lines.length, 1, r.lines.join('\n'));
-    assert.match(r.lines[0]!, expected);
+    const expected = [
+      ...(existsSync('/dev/ttyUSB0') ? [] : [/^\[gammu\] device \/dev\/ttyUSB0 does not exist: .* Fix: /]),
+      gammuSmsdInstalled() ? new RegExp(`^gammu-smsd is not running with ${esc(file)}\\. Fix: `) : /^gammu-smsd is not installed\. Fix: /,
+    ];
+    assert.equal(r.lines.length, expected.length, r.lines.join('\n'));
+    expected.forEach((pattern, i) => assert.match(r.lines[i]!, pattern));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

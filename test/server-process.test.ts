@@ -142,7 +142,8 @@ describe('CLI errors', () => {
       [['no-such-command'], /unknown command/],
     ];
     for (const [args, pattern] of cases) {
-      const r = kirim(args, { KIRIM_SERVER: '', KIRIM_API_KEY: '' });
+      // No development key lying around either (kirim send falls back to it for a local server).
+      const r = kirim(args, { KIRIM_SERVER: '', KIRIM_API_KEY: '', KIRIM_DATA_DIR: tempDir('kirim-nokey') });
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, pattern, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);

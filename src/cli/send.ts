@@ -53,13 +53,15 @@ export function sendCommand(): Command {
     .option('--api-key <key>', 'API key (env KIRIM_API_KEY; default for a server on this machine: the key `kirim dev` saved in <data-dir>/dev-credentials.json)')
     .option('--data-dir <dir>', 'where `kirim dev` keeps dev-credentials.json (env KIRIM_DATA_DIR, default ./data)')
     .action(async (flags) => {
-      const server = (flags.server ?? process.env.KIRIM_SERVER ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-      const dataDir: string = flags.dataDir ?? process.env.KIRIM_DATA_DIR ?? './data';
+      // An empty variable (`KIRIM_SERVER= kirim send ...`) counts as unset, as in most tools.
+      const env = (name: string) => process.env[name] || undefined;
+      const server = (flags.server ?? env('KIRIM_SERVER') ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+      const dataDir: string = flags.dataDir ?? env('KIRIM_DATA_DIR') ?? './data';
       if (!/^https?:\/\//.test(server)) throw new UserError(`--server ${server}: expected an http:// or https:// URL`);
       // The development key belongs to the stack on this machine: it is
       // never sent to a server elsewhere that a KIRIM_SERVER happens to name.
       const local = isLoopback(server);
-      const apiKey = flags.apiKey ?? process.env.KIRIM_API_KEY ?? (local ? devApiKey(dataDir) : undefined);
+      const apiKey = flags.apiKey ?? env('KIRIM_API_KEY') ?? (local ? devApiKey(dataDir) : undefined);
       if (!apiKey) {
         throw new UserError(
           local
