@@ -64,7 +64,15 @@ async function hookSink() {
     });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  return { events, state, url: `http://127.0.0.1:${(http.address() as { port: number }).port}/hook`, close: () => http.closeAllConnections() };
+  return {
+    events,
+    state,
+    url: `http://127.0.0.1:${(http.address() as { port: number }).port}/hook`,
+    close: () => {
+      http.closeAllConnections();
+      http.close();
+    },
+  };
 }
 
 const metric = async (url: string, name: string, labels: string) => {
