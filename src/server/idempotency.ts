@@ -66,8 +66,8 @@ export async function idempotent<T>(
 
   const before = await replay();
   if (before) return before.value;
-  // An expired record the sweeper has not removed yet would block the claim.
-  await store.deleteIdempotencyBefore(now() - IDEMPOTENCY_TTL_MS);
+  // An expired record of this key that the sweeper has not removed yet would block the claim.
+  await store.deleteExpiredIdempotency(apiKeyId, key, now() - IDEMPOTENCY_TTL_MS);
 
   try {
     const r = await store.transaction(async (tx) => {

@@ -206,6 +206,9 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     async insertIdempotency(row) {
       await db.insertInto('idempotency_keys').values(row).execute();
     },
+    async deleteExpiredIdempotency(apiKeyId, key, cutoff) {
+      await db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).where('created_at', '<', cutoff).execute();
+    },
     async completeIdempotency(apiKeyId, key, set) {
       await db.updateTable('idempotency_keys').set(set).where('api_key_id', '=', apiKeyId).where('key', '=', key).execute();
     },

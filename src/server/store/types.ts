@@ -123,6 +123,8 @@ export interface Repo {
   /** Records the answer of a claimed key (same transaction as the claim). */
   completeIdempotency(apiKeyId: string, key: string, set: { status_code: number; body: string }): Promise<void>;
   deleteIdempotencyBefore(cutoff: number): Promise<number>;
+  /** Removes one key's record if it is older than `cutoff` (expired, not yet swept). */
+  deleteExpiredIdempotency(apiKeyId: string, key: string, cutoff: number): Promise<void>;
 
   // Inbound SMS
   /** Inserts unless this gateway already uploaded the same key; true when inserted. */
