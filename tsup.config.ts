@@ -7,8 +7,22 @@ import { defineConfig } from 'tsup';
  * - dist/kirim-gateway.js: the gateway agent as ONE file with every
  *   dependency inside and no native module, for Node 18+ on a Raspberry Pi:
  *   copy it and run `node kirim-gateway.js --server … --token … --smsdrc …`.
+ * - dist/client.js + dist/client.d.ts: `kirim/client` for applications, for
+ *   Node 18+ and browsers (no Node built-in; openapi-fetch stays a dependency
+ *   for the application's bundler or node_modules to provide).
  */
 export default defineConfig([
+  {
+    entry: { client: 'src/client/index.ts' },
+    format: ['esm'],
+    platform: 'neutral',
+    target: 'es2022',
+    outDir: 'dist',
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+  },
   {
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],

@@ -4,12 +4,13 @@
  * tarball holds the bundles, LICENSE and the docs but no sources or tests,
  * and the unpacked package runs `kirim --help` and a real `kirim server`
  * from dist/ (its dependencies taken from this checkout's node_modules, as
- * an install would provide them).
+ * an install would provide them), which `kirim/client`, imported by the
+ * package's name, talks to.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tempDir, waitFor } from './support/process.js';
 
@@ -50,7 +51,7 @@ test('npm pack builds dist/ and the unpacked package runs from it', async () => 
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = info!.files.map((f) => f.path);
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/kirim.js', 'dist/cli.js', 'dist/kirim-gateway.js', 'docs/webhooks.md', 'docs/raspberry-pi.md', 'deploy/Caddyfile', 'deploy/systemd/kirim-server.service']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/kirim.js', 'dist/cli.js', 'dist/kirim-gateway.js', 'dist/client.js', 'dist/client.d.ts', 'docs/webhooks.md', 'docs/raspberry-pi.md', 'deploy/Caddyfile', 'deploy/systemd/kirim-server.service']) {
     assert.ok(files.includes(f), `the tarball has ${f}`);
   }
   assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith('.test.ts')), [], 'no sources or tests');
@@ -76,6 +77,13 @@ test('npm pack builds dist/ and the unpacked package runs from it', async () => 
     assert.equal((await fetch(`${url}/readyz`)).status, 200);
     assert.equal((await fetch(`${url}/docs/`)).status, 200);
     assert.equal((await fetch(`${url}/openapi.json`)).status, 200);
+    // `kirim/client` resolves by the package's name (its `exports`) and
+    // turns the server's problem+json into a KirimError.
+    const probe = join(pkg, 'client-probe.mjs');
+    writeFileSync(probe, `import { Kirim, KirimError } from 'kirim/client';\nconst err = await new Kirim({ baseUrl: process.argv[2], apiKey: 'wrong' }).listMessages().catch((e) => e);\nconsole.log(err instanceof KirimError, err.code, err.status);\n`);
+    const client = spawnSync(process.execPath, [probe, url], { cwd: pkg, encoding: 'utf8' });
+    assert.equal(client.status, 0, client.stderr);
+    assert.equal(client.stdout.trim(), 'true unauthorized 401');
   } finally {
     server.kill('SIGTERM');
   }

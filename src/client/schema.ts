@@ -1,0 +1,2373 @@
+/**
+ * The v1 API's types, generated from the server's /openapi.json by
+ * `npm run client:types` (src/dev/client-types.ts). Do not edit by hand:
+ * a test fails when this file differs from what the server serves.
+ */
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (KIRIM_METRICS_TOKEN: with Authorization: Bearer <token>) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a verification, or resend the pending one
+         * @description Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /**
+                     * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+                     * @example order-8812-otp
+                     */
+                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartVerification"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a code
+         * @description `status` is `approved` only for the right code, within its lifetime, before the attempts run out, once. A wrong code answers 200 with `attempts_left` one lower.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CheckVerification"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a verification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pending verification */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Verification"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List messages, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: components["schemas"]["MessageStatus"];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageList"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send a message
+         * @description Queues an SMS (through a gateway and gammu-smsd) or an email. Answers 202 with the message; follow its status with GET /v1/messages/{id} or webhooks.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /**
+                     * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+                     * @example order-8812-otp
+                     */
+                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SendMessage"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a message with its event history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List received SMS, newest first
+         * @description Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Only SMS from this sender: a number (national or E.164, matched as E.164) or a name such as TELKOMSEL */
+                    from?: string;
+                    /** @description Only SMS received at or after this time, an ISO 8601 time with a zone, e.g. 2026-05-01T08:00:00Z or 2026-05-01T15:00:00+07:00 */
+                    since?: string;
+                    /** @description Only SMS received before this time, an ISO 8601 time with a zone, e.g. 2026-05-01T08:00:00Z or 2026-05-01T15:00:00+07:00 */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboundList"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookList"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe an endpoint to events
+         * @description Deliveries are signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the returned `secret`, and retried with backoff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /**
+                     * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+                     * @example order-8812-otp
+                     */
+                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateWebhook"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a webhook endpoint */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List gateways with their state now (admin scope)
+         * @description `state` is computed at the moment of the request from the last time the gateway was heard from (`KIRIM_GATEWAY_OFFLINE_SECONDS`); `modem` and `spool` come from its last heartbeat. Needs an API key with the `admin` scope (`kirim keys create --name NAME --admin`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "online" | "offline" | "new";
+                                last_seen_at: string | null;
+                                seconds_since_seen: number | null;
+                                modem: {
+                                    healthy: boolean;
+                                    problems: string[];
+                                    signal_percent?: number;
+                                    battery_percent?: number;
+                                    network?: string;
+                                    error?: string;
+                                    sent?: number;
+                                    received?: number;
+                                    failed?: number;
+                                } | null;
+                                spool: {
+                                    outbox: number;
+                                    sent?: number;
+                                    error?: number;
+                                    inbox?: number;
+                                    pending_reports?: number;
+                                } | null;
+                                version?: string;
+                                started_at?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface webhooks {
+    "message.queued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.queued delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.spooled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.spooled delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.sent delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.delivered delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.failed delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.expired delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.canceled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.canceled delivery
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.received delivery
+         * @description message.received: an SMS reached a gateway's modem (sent to every endpoint that subscribed, whatever its API key)
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InboundEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "verification.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * verification.approved delivery
+         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VerificationEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "verification.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * verification.failed delivery
+         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VerificationEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gateway.online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gateway.online delivery
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GatewayEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gateway.offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gateway.offline delivery
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GatewayEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface components {
+    schemas: {
+        /**
+         * @description Delivery channel
+         * @enum {string}
+         */
+        Channel: "sms" | "email";
+        /** @enum {string} */
+        Priority: "high" | "normal" | "low";
+        /** @enum {string} */
+        MessageStatus: "queued" | "dispatched" | "spooled" | "sent" | "delivered" | "failed" | "expired" | "canceled";
+        /**
+         * @example {
+         *       "to": "081234567890",
+         *       "channel": "sms",
+         *       "locale": "id"
+         *     }
+         */
+        StartVerification: {
+            /** @description Phone number (national or E.164) or email address */
+            to: string;
+            channel: components["schemas"]["Channel"];
+            /**
+             * @description Language of the message; defaults to the server default (id)
+             * @enum {string}
+             */
+            locale?: "id" | "en";
+            /** @description End user's IP address, for rate limits */
+            ip?: string;
+        };
+        /**
+         * @example {
+         *       "to": "081234567890",
+         *       "code": "482913"
+         *     }
+         */
+        CheckVerification: {
+            /** @description Phone number (national or E.164) or email address */
+            to?: string;
+            id?: string;
+            code: string;
+        };
+        /**
+         * @example {
+         *       "to": "081234567890",
+         *       "channel": "sms",
+         *       "text": "Paket Anda tiba besok."
+         *     }
+         */
+        SendMessage: {
+            /** @description Phone number (national or E.164) or email address */
+            to: string;
+            channel: components["schemas"]["Channel"];
+            text: string;
+            /** @description Email subject (email only) */
+            subject?: string;
+            /** @default normal */
+            priority?: components["schemas"]["Priority"];
+            /** @description Lifetime; the message is never sent after it. Default 24 hours. */
+            ttl_seconds?: number;
+        };
+        /**
+         * @example {
+         *       "url": "https://app.example.com/kirim-events",
+         *       "events": [
+         *         "message.delivered",
+         *         "message.failed"
+         *       ]
+         *     }
+         * @example {
+         *       "url": "https://app.example.com/kirim-events",
+         *       "events": [
+         *         "*"
+         *       ]
+         *     }
+         */
+        CreateWebhook: {
+            /** @description HTTPS (or, for development, http://localhost) URL that receives the POSTs */
+            url: string;
+            /** @description Event names, or `["*"]` for every event */
+            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline") | "*")[];
+        };
+        /** @enum {string} */
+        VerificationStatus: "pending" | "approved" | "expired" | "canceled" | "max_attempts_reached" | "failed";
+        /**
+         * @example {
+         *       "id": "ver_01jh3zk8q2x5v7n9r4t6w8y0cd",
+         *       "to": "+6281234567890",
+         *       "channel": "sms",
+         *       "status": "pending",
+         *       "created_at": "2026-01-15T08:30:00.000Z",
+         *       "expires_at": "2026-01-15T08:40:00.000Z",
+         *       "sends": 1,
+         *       "attempts_left": 5,
+         *       "next_resend_at": "2026-01-15T08:30:30.000Z"
+         *     }
+         */
+        Verification: {
+            id: string;
+            to: string;
+            channel: components["schemas"]["Channel"];
+            status: components["schemas"]["VerificationStatus"];
+            created_at: string;
+            expires_at: string;
+            sends: number;
+            attempts_left: number;
+            next_resend_at: string;
+        };
+        MessageEvent: {
+            status: components["schemas"]["MessageStatus"];
+            at: string;
+            detail?: string;
+        };
+        /**
+         * @example {
+         *       "id": "msg_01jh3zk8q2x5v7n9r4t6w8y0ab",
+         *       "to": "+6281234567890",
+         *       "channel": "sms",
+         *       "status": "delivered",
+         *       "priority": "normal",
+         *       "created_at": "2026-01-15T08:30:00.000Z",
+         *       "expires_at": "2026-01-16T08:30:00.000Z",
+         *       "text": "Paket Anda tiba besok.",
+         *       "segments": 1,
+         *       "encoding": "gsm7",
+         *       "gateway": "gw_01jh3y0000000000000000000a",
+         *       "events": [
+         *         {
+         *           "status": "queued",
+         *           "at": "2026-01-15T08:30:00.000Z"
+         *         },
+         *         {
+         *           "status": "dispatched",
+         *           "at": "2026-01-15T08:30:00.120Z"
+         *         },
+         *         {
+         *           "status": "spooled",
+         *           "at": "2026-01-15T08:30:00.180Z",
+         *           "detail": "written to the gammu outbox"
+         *         },
+         *         {
+         *           "status": "sent",
+         *           "at": "2026-01-15T08:30:04.900Z",
+         *           "detail": "sent by the modem (1 part)"
+         *         },
+         *         {
+         *           "status": "delivered",
+         *           "at": "2026-01-15T08:30:07.300Z"
+         *         }
+         *       ]
+         *     }
+         */
+        Message: {
+            id: string;
+            to: string;
+            channel: components["schemas"]["Channel"];
+            status: components["schemas"]["MessageStatus"];
+            priority: components["schemas"]["Priority"];
+            created_at: string;
+            expires_at: string;
+            /** @description Text as stored; an OTP's code is masked */
+            text: string;
+            subject?: string;
+            segments?: number;
+            /** @enum {string} */
+            encoding?: "gsm7" | "ucs2";
+            gateway?: string;
+            verification_id?: string;
+            events: components["schemas"]["MessageEvent"][];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "msg_01jh3zk8q2x5v7n9r4t6w8y0ab",
+         *           "to": "+6281234567890",
+         *           "channel": "sms",
+         *           "status": "delivered",
+         *           "priority": "normal",
+         *           "created_at": "2026-01-15T08:30:00.000Z",
+         *           "expires_at": "2026-01-16T08:30:00.000Z",
+         *           "text": "Paket Anda tiba besok.",
+         *           "segments": 1,
+         *           "encoding": "gsm7",
+         *           "gateway": "gw_01jh3y0000000000000000000a",
+         *           "events": [
+         *             {
+         *               "status": "queued",
+         *               "at": "2026-01-15T08:30:00.000Z"
+         *             },
+         *             {
+         *               "status": "dispatched",
+         *               "at": "2026-01-15T08:30:00.120Z"
+         *             },
+         *             {
+         *               "status": "spooled",
+         *               "at": "2026-01-15T08:30:00.180Z",
+         *               "detail": "written to the gammu outbox"
+         *             },
+         *             {
+         *               "status": "sent",
+         *               "at": "2026-01-15T08:30:04.900Z",
+         *               "detail": "sent by the modem (1 part)"
+         *             },
+         *             {
+         *               "status": "delivered",
+         *               "at": "2026-01-15T08:30:07.300Z"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "next_cursor": "msg_01jh3zk8q2x5v7n9r4t6w8y0ab"
+         *     }
+         */
+        MessageList: {
+            data: components["schemas"]["Message"][];
+            next_cursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "in_01jh3zk8q2x5v7n9r4t6w8y0ef",
+         *       "from": "+6281298765432",
+         *       "text": "STOP",
+         *       "received_at": "2026-01-15T08:30:00.000Z",
+         *       "gateway": "gw_01jh3y0000000000000000000a"
+         *     }
+         */
+        Inbound: {
+            id: string;
+            /** @description Sender: E.164 for a phone number, else as the network gave it (e.g. TELKOMSEL) */
+            from: string;
+            text: string;
+            received_at: string;
+            gateway: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "in_01jh3zk8q2x5v7n9r4t6w8y0ef",
+         *           "from": "+6281298765432",
+         *           "text": "STOP",
+         *           "received_at": "2026-01-15T08:30:00.000Z",
+         *           "gateway": "gw_01jh3y0000000000000000000a"
+         *         }
+         *       ]
+         *     }
+         */
+        InboundList: {
+            data: components["schemas"]["Inbound"][];
+            next_cursor?: string;
+        };
+        /**
+         * @example {
+         *       "id": "wh_01jh3zk8q2x5v7n9r4t6w8y0gh",
+         *       "url": "https://app.example.com/kirim-events",
+         *       "events": [
+         *         "message.delivered",
+         *         "message.failed"
+         *       ],
+         *       "created_at": "2026-01-15T08:30:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
+        Webhook: {
+            id: string;
+            url: string;
+            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline") | "*")[];
+            created_at: string;
+            /** @description Signing secret (Standard Webhooks); returned only when created */
+            secret?: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "wh_01jh3zk8q2x5v7n9r4t6w8y0gh",
+         *           "url": "https://app.example.com/kirim-events",
+         *           "events": [
+         *             "message.delivered",
+         *             "message.failed"
+         *           ],
+         *           "created_at": "2026-01-15T08:30:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookList: {
+            data: components["schemas"]["Webhook"][];
+        };
+        /**
+         * @description RFC 9457 problem details; `code` is stable, `detail` is for people
+         * @example {
+         *       "type": "https://kirim.dev/problems/rate-limited",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "detail": "too many verifications for this destination; retry in 24 s",
+         *       "code": "rate_limited"
+         *     }
+         */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+        };
+        MessageEventData: {
+            /** @description Message id */
+            id: string;
+            /** @description E.164 number or email address */
+            to: string;
+            channel: components["schemas"]["Channel"];
+            /** @description The state the message entered */
+            status: components["schemas"]["MessageStatus"];
+            /** @description When it entered the state (ISO 8601) */
+            at: string;
+            /** @description Why, for people (e.g. the gammu error, "sent by the modem (2 parts)") */
+            detail?: string;
+            /** @description Present when the message carries a verification code */
+            verification_id?: string;
+        };
+        InboundEventData: {
+            /** @description Inbound SMS id (as in GET /v1/inbound) */
+            id: string;
+            /** @description Sender number */
+            from: string;
+            /** @description The whole text (a multipart SMS is joined) */
+            text: string;
+            received_at: string;
+            /** @description Id of the gateway whose modem received it */
+            gateway: string;
+        };
+        VerificationEventData: {
+            /** @description Verification id */
+            id: string;
+            to: string;
+            channel: components["schemas"]["Channel"];
+            /** @enum {string} */
+            status: "approved" | "failed";
+            /** @description When the verification ended */
+            at: string;
+        };
+        GatewayEventData: {
+            /** @description Gateway id */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            state: "online" | "offline";
+            /** @description Last request from the gateway */
+            last_seen_at: string | null;
+        };
+        /**
+         * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
+         * @example {
+         *       "type": "message.delivered",
+         *       "timestamp": "2026-01-15T08:30:07.300Z",
+         *       "data": {
+         *         "id": "msg_01jh3zk8q2x5v7n9r4t6w8y0ab",
+         *         "to": "+6281234567890",
+         *         "channel": "sms",
+         *         "status": "delivered",
+         *         "at": "2026-01-15T08:30:07.300Z"
+         *       }
+         *     }
+         */
+        MessageEventDelivery: {
+            /**
+             * @description The event name
+             * @enum {string}
+             */
+            type: "message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled";
+            /** @description When the event happened (ISO 8601); the same on every retry */
+            timestamp: string;
+            data: components["schemas"]["MessageEventData"];
+        };
+        /**
+         * @description message.received: an SMS reached a gateway's modem (sent to every endpoint that subscribed, whatever its API key)
+         * @example {
+         *       "type": "message.received",
+         *       "timestamp": "2026-01-15T08:30:00.000Z",
+         *       "data": {
+         *         "id": "in_01jh3zk8q2x5v7n9r4t6w8y0ef",
+         *         "from": "+6281298765432",
+         *         "text": "STOP",
+         *         "received_at": "2026-01-15T08:30:00.000Z",
+         *         "gateway": "gw_01jh3y0000000000000000000a"
+         *       }
+         *     }
+         */
+        InboundEventDelivery: {
+            /**
+             * @description The event name
+             * @enum {string}
+             */
+            type: "message.received";
+            /** @description When the event happened (ISO 8601); the same on every retry */
+            timestamp: string;
+            data: components["schemas"]["InboundEventData"];
+        };
+        /**
+         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         * @example {
+         *       "type": "verification.approved",
+         *       "timestamp": "2026-01-15T08:30:00.000Z",
+         *       "data": {
+         *         "id": "ver_01jh3zk8q2x5v7n9r4t6w8y0cd",
+         *         "to": "+6281234567890",
+         *         "channel": "sms",
+         *         "status": "approved",
+         *         "at": "2026-01-15T08:30:00.000Z"
+         *       }
+         *     }
+         */
+        VerificationEventDelivery: {
+            /**
+             * @description The event name
+             * @enum {string}
+             */
+            type: "verification.approved" | "verification.failed";
+            /** @description When the event happened (ISO 8601); the same on every retry */
+            timestamp: string;
+            data: components["schemas"]["VerificationEventData"];
+        };
+        /**
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         * @example {
+         *       "type": "gateway.offline",
+         *       "timestamp": "2026-01-15T08:30:00.000Z",
+         *       "data": {
+         *         "id": "gw_01jh3y0000000000000000000a",
+         *         "name": "pi-kitchen",
+         *         "state": "offline",
+         *         "last_seen_at": "2026-01-15T08:29:15.000Z"
+         *       }
+         *     }
+         */
+        GatewayEventDelivery: {
+            /**
+             * @description The event name
+             * @enum {string}
+             */
+            type: "gateway.online" | "gateway.offline";
+            /** @description When the event happened (ISO 8601); the same on every retry */
+            timestamp: string;
+            data: components["schemas"]["GatewayEventData"];
+        };
+    };
+    responses: never;
+    parameters: {
+        /**
+         * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+         * @example order-8812-otp
+         */
+        IdempotencyKey: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
