@@ -47,6 +47,23 @@ export default tseslint.config(
   ...forbidSibling('server', 'gateway'),
   ...forbidSibling('gateway', 'server'),
   {
+    // kirim/client runs in browsers and on Node 18+: no Node built-in, and
+    // nothing from the rest of the project (its types come from schema.ts).
+    files: ['src/client/**/*.ts'],
+    ignores: ['src/client/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'src/client must run in browsers: use fetch, URL and crypto.randomUUID, not Node built-ins.' },
+            { regex: '^\\.\\./', message: 'src/client stands alone: its types come from the generated schema.ts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
