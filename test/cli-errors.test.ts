@@ -121,6 +121,14 @@ describe('typos never create a data dir or a database', () => {
 });
 
 describe('a data dir kirim cannot use', () => {
+  test('PostgreSQL that does not answer is one clear line, for the server and admin commands', async () => {
+    const { freePort } = await import('./support/postgres.js');
+    const db = `postgres://root@127.0.0.1:${await freePort()}/kirim`;
+    const pattern = /cannot reach the database postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/kirim: .*ECONNREFUSED.*; is PostgreSQL running there\?/;
+    assertUserError(kirim(['keys', 'create', '--name', 'a', '--db', db, '--data-dir', tempDir('kirim-nopg')]), pattern, 'keys create');
+    assertUserError(kirim(['server', '--port', '0', '--db', db, '--data-dir', tempDir('kirim-nopg')]), pattern, 'server');
+  });
+
   test('a data dir that is a file', () => {
     const file = join(tempDir('kirim-file'), 'data');
     writeFileSync(file, 'not a folder');

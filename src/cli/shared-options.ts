@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, resolveSecret, type ConfigFlags, type ServerConfig } from '../server/config.js';
-import { openStore, StoreNotFoundError, type Store } from '../server/store/index.js';
+import { openStore, StoreNotFoundError, storeUnavailableReason, type Store } from '../server/store/index.js';
 import { noKirimData, prepareDataDir, requireDataDir } from './data-dir.js';
 import { UserError } from './errors.js';
 
@@ -75,7 +75,11 @@ export function describeDbError(config: ServerConfig, err: unknown, { create = t
   if (isPermissionError(err)) {
     return new UserError(`cannot write the database ${db}: ${msg}; run as the user that owns it (e.g. sudo -u kirim)`);
   }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`cannot reach the database ${db}: ${msg}; is PostgreSQL running there?`);
+  // The same reading of connection failures as the running server's (503 store_unavailable).
+  const unavailable = storeUnavailableReason(err);
+  if (unavailable) {
+    return new UserError(config.db.startsWith('sqlite:') ? `cannot use the database ${db}: ${unavailable}` : `cannot reach the database ${db}: ${msg}; is PostgreSQL running there?`);
+  }
   return new UserError(`cannot open the database ${db}: ${msg}`);
 }
 
