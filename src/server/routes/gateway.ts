@@ -14,6 +14,7 @@ import {
   ReportsRequest,
   ReportsResponse,
 } from '../../protocol/gateway.js';
+import { iso } from '../../protocol/time.js';
 import { authenticateGateway } from '../auth.js';
 import type { Services } from '../services.js';
 import type { GatewayRow } from '../store/index.js';
@@ -38,7 +39,7 @@ export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
       req.log[level]({ gateway: req.gateway?.id, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'gateway request');
     });
     const r = app.withTypeProvider<ZodTypeProvider>();
-    const now = () => new Date(ctx.now()).toISOString();
+    const now = () => iso(ctx.now());
 
     r.post('/lease', { schema: { hide: true, body: LeaseRequest, response: { 200: LeaseResponse } } }, async (req, reply) => {
       // Stop leasing once the gateway hung up: what it cannot receive must
