@@ -64,6 +64,21 @@ export default tseslint.config(
     },
   },
   {
+    // The demo application uses Kirim as any application would: through
+    // kirim/client over HTTP, never through the server's internals.
+    files: ['src/demo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./(?!client/)', message: 'src/demo talks to Kirim only through src/client (kirim/client), like any application.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -16,6 +16,7 @@ import { DirLockedError } from '../lock/dir-lock.js';
 import { createLogger } from '../protocol/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { ServerConfig } from '../server/config.js';
+import { demoApp, type KirimConnection } from '../demo/plugin.js';
 import { devCredentials, type DevCredentials } from './credentials.js';
 import { devLog } from './logs.js';
 import { startGammuSmsd, type GammuSmsdInstance } from './gammu-smsd.js';
@@ -61,16 +62,21 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
       await serverLog.close();
       await gatewayLog.close();
     })());
+  let connectDemo!: (c: KirimConnection) => void;
+  const demoConnection = new Promise<KirimConnection>((resolve) => (connectDemo = resolve));
 
   try {
     try {
-      server = await startServer(config, { logger, holder: 'kirim dev' });
+      // The demo application (src/demo) on the same listener, at /demo; it
+      // gets the dev API key once the key exists, which needs the server's store.
+      server = await startServer(config, { logger, holder: 'kirim dev', plugins: [demoApp({ dir: join(config.dataDir, 'demo'), kirim: demoConnection })] });
     } catch (err) {
       if (err instanceof DirLockedError) throw new DevUsageError(`data dir ${err.message}; stop it first, or pass another --data-dir`);
       if ((err as { code?: string }).code === 'EADDRINUSE') throw new DevUsageError(`port ${config.port} is already in use; pass --port`);
       throw err;
     }
     const credentials = await devCredentials(server.store, config.dataDir);
+    connectDemo({ baseUrl: server.url, apiKey: credentials.apiKey });
 
     const simState = join(config.dataDir, 'modem-sim');
     mkdirSync(simState, { recursive: true });
@@ -104,6 +110,7 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
         `API key: ${credentials.apiKey}`,
         `API: ${running.server.url}/v1`,
         `Docs: ${running.server.url}/docs`,
+        `Demo: ${running.server.url}/demo`,
         `Mailbox: ${join(config.dataDir, 'mailbox')}`,
         `Handsets: kirim modem-sim inbox --state ${simState}`,
         `gammu-smsd: ${running.gammu.smsdrc}`,

@@ -3,7 +3,7 @@
  * the one error handler that speaks problem+json. It never listens;
  * server.ts does (and tests use `app.inject` or listen on port 0).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -31,6 +31,12 @@ export interface BuildOptions {
   transport: EmailTransport;
   logger?: FastifyBaseLogger;
   now?: () => number;
+  /**
+   * More plugins on the same listener, each registered after Kirim's routes
+   * in its own encapsulation (its hooks, parsers and error handler stay its
+   * own); `kirim dev` mounts the demo application this way.
+   */
+  plugins?: FastifyPluginAsync[];
 }
 
 export interface KirimApp {
@@ -39,7 +45,7 @@ export interface KirimApp {
 }
 
 /** Assembles the app; call `services.start()` to run background work. */
-export async function buildApp({ config, store, transport, logger, now = Date.now }: BuildOptions): Promise<KirimApp> {
+export async function buildApp({ config, store, transport, logger, now = Date.now, plugins = [] }: BuildOptions): Promise<KirimApp> {
   const log = logger ?? createLogger({ level: config.logLevel });
   const app = Fastify({
     loggerInstance: log,
@@ -147,6 +153,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   await app.register(opsRoutes(services));
   await app.register(v1Routes(services), { prefix: '/v1' });
   await app.register(gatewayRoutes(services), { prefix: GATEWAY_PREFIX });
+  for (const plugin of plugins) await app.register(plugin);
 
   app.addHook('preClose', async () => {
     ctx.closing = true;

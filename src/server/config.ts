@@ -142,7 +142,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     defaultLocale: locale,
     otp: {
       digits: int(env, 'KIRIM_OTP_DIGITS', 6, 4, 10),
-      ttlSeconds: int(env, 'KIRIM_OTP_TTL_SECONDS', 600, 60, 86400),
+      // As short as 10 s so tests (the demo's expired-code path) need not wait minutes.
+      ttlSeconds: int(env, 'KIRIM_OTP_TTL_SECONDS', 600, 10, 86400),
       maxAttempts: int(env, 'KIRIM_OTP_MAX_ATTEMPTS', 5, 1, 20),
       maxSends: int(env, 'KIRIM_OTP_MAX_SENDS', 5, 1, 20),
       resendDelaysSeconds: resend,

@@ -2,7 +2,7 @@
  * The only entry that listens: opens the store (migrating it), builds the
  * app, starts background work, listens, and shuts all of it down in order.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createLogger, type Logger } from '../protocol/log.js';
 import { buildApp } from './app.js';
 import { resolveSecret, type ServerConfig } from './config.js';
@@ -24,9 +24,13 @@ export interface RunningServer {
  * Starts `kirim server` with the given configuration. The data dir is held
  * for this process until `close()` (one server per data dir, or every SMS
  * would go out twice); a second start throws DirLockedError naming the
- * first one's PID. `holder` is what that error calls this process.
+ * first one's PID. `holder` is what that error calls this process;
+ * `plugins` are served on the same listener (see BuildOptions.plugins).
  */
-export async function startServer(configIn: ServerConfig, { logger, holder = 'kirim server' }: { logger?: Logger; holder?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  configIn: ServerConfig,
+  { logger, holder = 'kirim server', plugins }: { logger?: Logger; holder?: string; plugins?: FastifyPluginAsync[] } = {},
+): Promise<RunningServer> {
   const config = resolveSecret(configIn);
   const lock = await lockDir(config.dataDir, holder);
   let store: Store;
@@ -40,7 +44,7 @@ export async function startServer(configIn: ServerConfig, { logger, holder = 'ki
   const transport = createEmailTransport({ dataDir: config.dataDir, ...(config.smtpUrl ? { smtpUrl: config.smtpUrl, pool: true } : {}) });
   let app: FastifyInstance | undefined;
   try {
-    const built = await buildApp({ config, store, transport, logger: log });
+    const built = await buildApp({ config, store, transport, logger: log, ...(plugins ? { plugins } : {}) });
     app = built.app;
     built.services.start();
     await app.listen({ port: config.port, host: config.host });

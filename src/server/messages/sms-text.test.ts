@@ -22,4 +22,5 @@ test('OTP texts are one GSM-7 segment in both locales with the longest app name 
     renderOtpSms({ appName: 'Kirim', code: '123456', ttlMinutes: 10, locale: 'id' }),
     'Kode verifikasi Kirim Anda: 123456. Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.',
   );
+  assert.match(renderOtpSms({ appName: 'Kirim', code: '123456', ttlMinutes: 0, locale: 'en' }), /Valid for 1 minutes\./, 'a lifetime under a minute never reads as 0');
 });

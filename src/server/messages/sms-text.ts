@@ -38,9 +38,12 @@ export interface OtpTextInput {
 
 /**
  * The OTP SMS. Kept GSM-7 and within one segment for any allowed app name
- * (checked in tests), so it costs one SMS and arrives whole.
+ * (checked in tests), so it costs one SMS and arrives whole. A lifetime
+ * under a minute (KIRIM_OTP_TTL_SECONDS as low as 10, for tests) reads as
+ * 1 minute, never 0.
  */
-export function renderOtpSms({ appName, code, ttlMinutes, locale }: OtpTextInput): string {
+export function renderOtpSms({ appName, code, ttlMinutes: minutes, locale }: OtpTextInput): string {
+  const ttlMinutes = Math.max(1, Math.round(minutes));
   return locale === 'id'
     ? `Kode verifikasi ${appName} Anda: ${code}. Berlaku ${ttlMinutes} menit. Jangan berikan kode ini kepada siapa pun.`
     : `Your ${appName} verification code: ${code}. Valid for ${ttlMinutes} minutes. Do not share this code with anyone.`;
