@@ -1,9 +1,12 @@
+import { cpSync, rmSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 /**
  * Two builds:
  * - dist/cli.js: the `kirim` command for the installed package (bin/kirim.js
- *   imports it); dependencies stay in node_modules.
+ *   imports it); dependencies stay in node_modules. The dashboard's static
+ *   files go beside it in dist/dashboard/web/ (src/server/dashboard/assets.ts
+ *   looks there).
  * - dist/kirim-gateway.js: the gateway agent as ONE file with every
  *   dependency inside and no native module, for Node 18+ on a Raspberry Pi:
  *   copy it and run `node kirim-gateway.js --server … --token … --smsdrc …`.
@@ -32,6 +35,10 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     splitting: false,
+    async onSuccess() {
+      rmSync('dist/dashboard/web', { recursive: true, force: true });
+      cpSync('src/server/dashboard/web', 'dist/dashboard/web', { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+    },
   },
   {
     entry: { 'kirim-gateway': 'src/gateway/standalone.ts' },

@@ -32,6 +32,14 @@ test('kirim dev runs server, gateway, gammu-smsd and modem-sim, and stops them a
     const docs = /^Docs: (http:\/\/\S+)$/m.exec(out)?.[1];
     assert.ok(key && apiUrl && docs, out);
     assert.equal((await fetch(docs)).status, 200);
+    // The dashboard line: its address and a login that works.
+    const dash = /^Dashboard: (http:\/\/\S+\/dashboard) \(login: dev \/ (\S+)\)$/m.exec(out);
+    assert.ok(dash, out);
+    const signIn = await fetch(`${apiUrl}/dashboard/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dev', password: dash[2] }) });
+    assert.equal(signIn.status, 200);
+    const dashSession = await fetch(`${apiUrl}/dashboard/api/session`, { headers: { cookie: signIn.headers.getSetCookie()[0]!.split(';')[0]! } });
+    assert.equal(((await dashSession.json()) as { dev: boolean }).dev, true, 'kirim dev turns the phone and mailbox views on');
+    assert.equal((await fetch(dash[1]!)).status, 200);
     const api = apiClient(apiUrl, key);
     const v = await api('POST', '/v1/verifications', { to: '081234567890', channel: 'sms' });
     assert.equal(v.status, 201, JSON.stringify(v.body));

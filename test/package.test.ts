@@ -51,7 +51,7 @@ test('npm pack builds dist/ and the unpacked package runs from it', async () => 
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = info!.files.map((f) => f.path);
-  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/kirim.js', 'dist/cli.js', 'dist/kirim-gateway.js', 'dist/client.js', 'dist/client.d.ts', 'docs/webhooks.md', 'docs/raspberry-pi.md', 'deploy/Caddyfile', 'deploy/systemd/kirim-server.service']) {
+  for (const f of ['package.json', 'LICENSE', 'README.md', 'bin/kirim.js', 'dist/cli.js', 'dist/kirim-gateway.js', 'dist/client.js', 'dist/client.d.ts', 'dist/dashboard/web/index.html', 'docs/webhooks.md', 'docs/raspberry-pi.md', 'deploy/Caddyfile', 'deploy/systemd/kirim-server.service']) {
     assert.ok(files.includes(f), `the tarball has ${f}`);
   }
   assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || f.endsWith('.test.ts')), [], 'no sources or tests');
@@ -77,6 +77,12 @@ test('npm pack builds dist/ and the unpacked package runs from it', async () => 
     assert.equal((await fetch(`${url}/readyz`)).status, 200);
     assert.equal((await fetch(`${url}/docs/`)).status, 200);
     assert.equal((await fetch(`${url}/openapi.json`)).status, 200);
+    // The dashboard's page and the browser modules it imports, from the package.
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200, 'GET / leads to the dashboard');
+    assert.match(page.url, /\/dashboard$/);
+    assert.match(await page.text(), /<html/);
+    for (const m of ['preact.mjs', 'hooks.mjs', 'htm.mjs']) assert.equal((await fetch(`${url}/dashboard/assets/vendor/${m}`)).status, 200, m);
     // `kirim/client` resolves by the package's name (its `exports`) and
     // turns the server's problem+json into a KirimError.
     const probe = join(pkg, 'client-probe.mjs');

@@ -4,6 +4,7 @@ import { devCommand } from './dev.js';
 import { gatewayCommand } from './gateway.js';
 import { gatewaysCommand } from './gateways.js';
 import { keysCommand } from './keys.js';
+import { operatorsCommand } from './operators.js';
 import { sendCommand } from './send.js';
 import { serverCommand } from './server.js';
 
@@ -14,6 +15,7 @@ import { serverCommand } from './server.js';
 export const commands: Array<() => Command> = [
   serverCommand,
   keysCommand,
+  operatorsCommand,
   gatewaysCommand,
   gatewayCommand,
   sendCommand,

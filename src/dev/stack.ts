@@ -17,7 +17,8 @@ import { createLogger } from '../protocol/log.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import type { ServerConfig } from '../server/config.js';
 import { demoApp, type KirimConnection } from '../demo/plugin.js';
-import { devCredentials, type DevCredentials } from './credentials.js';
+import { mailboxDir } from '../server/channels/email/mailbox.js';
+import { DEV_OPERATOR, devCredentials, type DevCredentials } from './credentials.js';
 import { devLog } from './logs.js';
 import { startGammuSmsd, type GammuSmsdInstance } from './gammu-smsd.js';
 import { kirimBin } from './kirim-bin.js';
@@ -44,8 +45,11 @@ export interface DevStack {
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Starts every part; on a failure part-way, stops what already runs and throws. */
-export async function startDevStack(config: ServerConfig, { warn = (line: string) => void process.stderr.write(line + '\n') }: { warn?: (line: string) => void } = {}): Promise<DevStack> {
+export async function startDevStack(configIn: ServerConfig, { warn = (line: string) => void process.stderr.write(line + '\n') }: { warn?: (line: string) => void } = {}): Promise<DevStack> {
   const bin = kirimBin();
+  const simState = join(configIn.dataDir, 'modem-sim');
+  // The dashboard's phone and mailbox views read these folders.
+  const config: ServerConfig = { ...configIn, dev: { simState, mailboxDir: mailboxDir(configIn.dataDir) } };
   const logDir = join(config.dataDir, 'logs');
   const serverLog = devLog(logDir, 'server', warn);
   const gatewayLog = devLog(logDir, 'gateway', warn);
@@ -78,7 +82,6 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
     const credentials = await devCredentials(server.store, config.dataDir);
     connectDemo({ baseUrl: server.url, apiKey: credentials.apiKey });
 
-    const simState = join(config.dataDir, 'modem-sim');
     mkdirSync(simState, { recursive: true });
     gammu = startGammuSmsd({
       dir: join(config.dataDir, 'gammu'),
@@ -111,6 +114,7 @@ export async function startDevStack(config: ServerConfig, { warn = (line: string
         `API: ${running.server.url}/v1`,
         `Docs: ${running.server.url}/docs`,
         `Demo: ${running.server.url}/demo`,
+        `Dashboard: ${running.server.url}/dashboard (login: ${DEV_OPERATOR} / ${credentials.operatorPassword})`,
         `Mailbox: ${join(config.dataDir, 'mailbox')}`,
         `Handsets: kirim modem-sim inbox --state ${simState}`,
         `gammu-smsd: ${running.gammu.smsdrc}`,

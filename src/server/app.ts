@@ -18,6 +18,7 @@ import { GATEWAY_PREFIX } from '../protocol/gateway.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { opsRoutes } from './routes/ops.js';
 import { v1Routes } from './routes/v1.js';
+import { dashboardPlugin } from './dashboard/index.js';
 import { createServices, type Services } from './services.js';
 import { storeUnavailableReason, type Store } from './store/index.js';
 import type { EmailTransport } from './channels/email/types.js';
@@ -52,6 +53,9 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Behind a reverse proxy (KIRIM_TRUST_PROXY=true), req.ip and
+    // req.protocol come from its X-Forwarded-* headers.
+    trustProxy: config.trustProxy,
     // A gateway long-polls and heartbeats all day: two info lines per poll
     // would bury the API's requests. Its requests get one debug line each
     // (routes/gateway.ts), and the log says when a gateway comes or goes.
@@ -153,6 +157,9 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   await app.register(opsRoutes(services));
   await app.register(v1Routes(services), { prefix: '/v1' });
   await app.register(gatewayRoutes(services), { prefix: GATEWAY_PREFIX });
+  await app.register(dashboardPlugin(services), { prefix: '/dashboard' });
+  // A person who opens the server's address in a browser lands on the dashboard.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/dashboard', 302));
   for (const plugin of plugins) await app.register(plugin);
 
   app.addHook('preClose', async () => {

@@ -49,6 +49,24 @@ export interface ServerConfig {
   /** When set, /metrics answers only `Authorization: Bearer <this>` (KIRIM_METRICS_TOKEN). */
   metricsToken?: string;
   logLevel: string;
+  /**
+   * Believe X-Forwarded-For/-Proto/-Host from the reverse proxy in front
+   * (KIRIM_TRUST_PROXY=true): the client's address for the login throttle,
+   * https for the dashboard cookie's Secure flag and its origin check.
+   */
+  trustProxy: boolean;
+  /** Always mark the dashboard cookie Secure (KIRIM_COOKIE_SECURE=true), even when the request looks like plain http. */
+  cookieSecure: boolean;
+  /** Development views of the dashboard (phone, mailbox); set only by `kirim dev`. */
+  dev?: DevViews;
+}
+
+/** Where `kirim dev` keeps the simulated handsets and the development mailbox. */
+export interface DevViews {
+  /** modem-sim's --state folder. */
+  simState: string;
+  /** The mailbox transport's folder of .eml files. */
+  mailboxDir: string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +87,13 @@ function country(name: string, value: string): CountryCode {
   const c = value.trim().toUpperCase();
   if (!(getCountries() as string[]).includes(c)) throw new ConfigError(`${name}: ${value} is not an ISO 3166 country code known to the phone number library`);
   return c as CountryCode;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return def;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name}=${env[name]}: expected true or false`);
+  return raw === 'true';
 }
 
 function logLevel(env: Env): string {
@@ -158,6 +183,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     publicDocs: publicDocs === 'true',
     ...(metricsToken ? { metricsToken } : {}),
     logLevel: logLevel(env),
+    trustProxy: bool(env, 'KIRIM_TRUST_PROXY', false),
+    cookieSecure: bool(env, 'KIRIM_COOKIE_SECURE', false),
   };
 }
 

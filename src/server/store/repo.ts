@@ -281,6 +281,64 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       await db.updateTable('webhook_deliveries').set(set).where('id', '=', id).execute();
     },
 
+    async insertOperator(row) {
+      await db.insertInto('operators').values(row).execute();
+    },
+    async findOperatorByUsername(username) {
+      return db.selectFrom('operators').selectAll().where('username', '=', username).executeTakeFirst();
+    },
+    async listOperators() {
+      return db.selectFrom('operators').selectAll().orderBy('username').execute();
+    },
+    async deleteOperator(username) {
+      const op = await db.selectFrom('operators').select('id').where('username', '=', username).executeTakeFirst();
+      if (!op) return false;
+      await db.deleteFrom('operator_sessions').where('operator_id', '=', op.id).execute();
+      await db.deleteFrom('operators').where('id', '=', op.id).execute();
+      return true;
+    },
+    async insertOperatorSession(row) {
+      await db.insertInto('operator_sessions').values(row).execute();
+    },
+    async findOperatorSession(id) {
+      const session = await db.selectFrom('operator_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!session) return undefined;
+      const operator = await db.selectFrom('operators').selectAll().where('id', '=', session.operator_id).where('disabled_at', 'is', null).executeTakeFirst();
+      return operator ? { session, operator } : undefined;
+    },
+    async touchOperatorSession(id, at) {
+      await db.updateTable('operator_sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+    },
+    async deleteOperatorSession(id) {
+      await db.deleteFrom('operator_sessions').where('id', '=', id).execute();
+    },
+    async deleteStaleOperatorSessions(now, idleCutoff) {
+      const r = await db
+        .deleteFrom('operator_sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<', idleCutoff)]))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async recordLoginFailure(keys, at) {
+      if (keys.length) await db.insertInto('login_attempts').values(keys.map((key) => ({ key, at }))).execute();
+    },
+    async loginFailures(key, since) {
+      const r = await db
+        .selectFrom('login_attempts')
+        .select([sql<number>`count(*)`.as('count'), sql<number | null>`min(at)`.as('oldest')])
+        .where('key', '=', key)
+        .where('at', '>=', since)
+        .executeTakeFirst();
+      return { count: Number(r?.count ?? 0), oldest: r?.oldest == null ? null : Number(r.oldest) };
+    },
+    async clearLoginFailures(key) {
+      await db.deleteFrom('login_attempts').where('key', '=', key).execute();
+    },
+    async deleteLoginFailuresBefore(cutoff) {
+      const r = await db.deleteFrom('login_attempts').where('at', '<', cutoff).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
     async getSetting(key) {
       const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return r?.value;

@@ -136,6 +136,47 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** HTTP status of the last attempt's answer (null: no answer, e.g. a timeout). */
+  response_status: ColumnType<number | null, number | null | undefined, number | null>;
+  /** How long the last attempt took, in ms. */
+  latency_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The start (≤ 200 characters) of the last attempt's answer or error. */
+  response_excerpt: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** People who may sign in to the dashboard. */
+export interface OperatorsTable {
+  id: string;
+  username: string;
+  /** `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url): the parameters travel with the hash. */
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+/** Dashboard sessions; the cookie's token is stored only as its SHA-256. */
+export interface OperatorSessionsTable {
+  /** SHA-256 (hex) of the session token. */
+  id: string;
+  operator_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end, whatever the activity. */
+  expires_at: number;
+}
+
+/** Failed sign-ins, for the login throttle (per username and per client address). */
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  /** `user:<username>` or `ip:<address>`. */
+  key: string;
+  at: number;
+}
+
+/** One row per gateway heartbeat, kept 24 hours, for the dashboard's timeline. */
+export interface GatewayHeartbeatsTable {
+  gateway_id: string;
+  at: number;
 }
 
 export interface SettingsTable {
@@ -154,4 +195,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   settings: SettingsTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  login_attempts: LoginAttemptsTable;
+  gateway_heartbeats: GatewayHeartbeatsTable;
 }

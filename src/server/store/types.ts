@@ -13,6 +13,8 @@ import type {
   IdempotencyKeysTable,
   InboundSmsTable,
   MessageEventsTable,
+  OperatorSessionsTable,
+  OperatorsTable,
   MessagesTable,
   VerificationsTable,
   WebhookDeliveriesTable,
@@ -31,6 +33,8 @@ export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 export type InboundRow = Selectable<InboundSmsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type OperatorRow = Selectable<OperatorsTable>;
+export type OperatorSessionRow = Selectable<OperatorSessionsTable>;
 
 export type { MessageStatus };
 
@@ -138,12 +142,31 @@ export interface Repo {
   /** By id; only the key's own when `apiKeyId` is given. */
   getWebhook(id: string, apiKeyId?: string): Promise<WebhookRow | undefined>;
   disableWebhook(id: string, at: number): Promise<void>;
-  insertWebhookDelivery(row: WebhookDeliveryRow): Promise<void>;
+  insertWebhookDelivery(row: Insertable<WebhookDeliveriesTable>): Promise<void>;
   getWebhookDelivery(id: string): Promise<WebhookDeliveryRow | undefined>;
   listDueWebhookDeliveries(now: number, limit: number): Promise<WebhookDeliveryRow[]>;
   /** Claims a due delivery by pushing its next attempt forward; false when another worker claimed it. */
   claimWebhookDelivery(id: string, expectNextAttemptAt: number, until: number): Promise<boolean>;
   updateWebhookDelivery(id: string, set: Partial<Omit<WebhookDeliveryRow, 'id'>>): Promise<void>;
+
+  // Dashboard operators, their sessions and the login throttle
+  insertOperator(row: OperatorRow): Promise<void>;
+  findOperatorByUsername(username: string): Promise<OperatorRow | undefined>;
+  listOperators(): Promise<OperatorRow[]>;
+  /** Removes the operator and every session of theirs; false when there was none. */
+  deleteOperator(username: string): Promise<boolean>;
+  insertOperatorSession(row: OperatorSessionRow): Promise<void>;
+  /** The session with this token hash and its (enabled) operator, if both exist. */
+  findOperatorSession(id: string): Promise<{ session: OperatorSessionRow; operator: OperatorRow } | undefined>;
+  touchOperatorSession(id: string, at: number): Promise<void>;
+  deleteOperatorSession(id: string): Promise<void>;
+  /** Sessions past their absolute end or idle since before `idleCutoff`. */
+  deleteStaleOperatorSessions(now: number, idleCutoff: number): Promise<number>;
+  recordLoginFailure(keys: string[], at: number): Promise<void>;
+  /** Failures per key since `since`, with the oldest one's time. */
+  loginFailures(key: string, since: number): Promise<{ count: number; oldest: number | null }>;
+  clearLoginFailures(key: string): Promise<void>;
+  deleteLoginFailuresBefore(cutoff: number): Promise<number>;
 
   // Settings
   getSetting(key: string): Promise<string | undefined>;

@@ -181,6 +181,52 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('api_keys').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('')).execute();
       },
     },
+    '0010_dashboard': {
+      // The operator dashboard: its accounts, sessions and login throttle;
+      // the gateways' heartbeat history; what each webhook attempt got back.
+      async up(db: Kysely<any>) {
+        const serial = (name: string) => (t: any) =>
+          t.addColumn(name, dialect === 'postgres' ? 'bigserial' : 'integer', (c: any) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
+        await db.schema
+          .createTable('operators')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('disabled_at', time)
+          .execute();
+        await db.schema
+          .createTable('operator_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('operator_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('last_seen_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('operator_sessions_operator').on('operator_sessions').column('operator_id').execute();
+        await serial('id')(db.schema.createTable('login_attempts'))
+          .addColumn('key', 'text', (c: any) => c.notNull())
+          .addColumn('at', time, (c: any) => c.notNull())
+          .execute();
+        await db.schema.createIndex('login_attempts_key').on('login_attempts').columns(['key', 'at']).execute();
+        await db.schema
+          .createTable('gateway_heartbeats')
+          .addColumn('gateway_id', 'text', (c) => c.notNull())
+          .addColumn('at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('gateway_heartbeats_gateway').on('gateway_heartbeats').columns(['gateway_id', 'at']).execute();
+        await db.schema.createIndex('gateway_heartbeats_at').on('gateway_heartbeats').column('at').execute();
+        await db.schema.alterTable('webhook_deliveries').addColumn('response_status', 'integer').execute();
+        await db.schema.alterTable('webhook_deliveries').addColumn('latency_ms', 'integer').execute();
+        await db.schema.alterTable('webhook_deliveries').addColumn('response_excerpt', 'text').execute();
+        // The dashboard lists deliveries per webhook, newest first.
+        await db.schema.createIndex('webhook_deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'created_at']).execute();
+        // Overview and search read messages and verifications by creation time.
+        await db.schema.createIndex('messages_created').on('messages').column('created_at').execute();
+        await db.schema.createIndex('verifications_created').on('verifications').column('created_at').execute();
+        await db.schema.createIndex('message_events_at').on('message_events').column('at').execute();
+      },
+    },
   };
 }
 
