@@ -54,7 +54,7 @@ before(async () => {
       : route.fulfill({ contentType: 'text/html', body: '<!doctype html><html lang="en"><title>client</title><script type="module">import * as K from "/__client/client.js"; window.K = K; document.title = "ready";</script></html>' }),
   );
   await page.goto(`${baseUrl}/__client/index.html`);
-  await page.waitForFunction(() => document.title === 'ready');
+  await page.waitForFunction("document.title === 'ready'");
 });
 after(async () => {
   await browser?.close();
