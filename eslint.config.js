@@ -82,4 +82,13 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The dashboard's browser modules (no build step): web globals only.
+    files: ['src/server/dashboard/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'navigator', 'fetch', 'EventSource', 'URLSearchParams', 'FormData', 'AbortController', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'addEventListener', 'queueMicrotask'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );
