@@ -67,6 +67,7 @@ export default tseslint.config(
     // The demo application uses Kirim as any application would: through
     // kirim/client over HTTP, never through the server's internals.
     files: ['src/demo/**/*.ts'],
+    ignores: ['src/demo/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

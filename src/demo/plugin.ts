@@ -183,7 +183,7 @@ async function demoRoutes(demo: FastifyInstance, options: DemoOptions): Promise<
     const next = (req.query as { next?: string }).next ?? '';
     if (isLang(lang)) reply.setCookie(LANG_COOKIE, lang, { path: BASE, sameSite: 'lax', maxAge: 365 * 24 * 3600, secure: req.protocol === 'https' });
     // Only back into the demo: never an open redirect.
-    const safe = /^\/demo(\/[\w/.-]*)?$/.test(next) ? next : `${BASE}/`;
+    const safe = /^\/demo(\/[\w-]+)*\/?$/.test(next) ? next : `${BASE}/`;
     return reply.redirect(safe, 303);
   });
 
