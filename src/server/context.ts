@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config.js';
 import type { Keyring } from './crypto.js';
 import type { Metrics } from './metrics.js';
-import type { GatewayRow, InboundRow, MessageRow, Store, VerificationRow } from './store/index.js';
+import type { GatewayRow, InboundRow, MessageRow, Store, VerificationRow, WebhookDeliveryRow } from './store/index.js';
 
 /** In-process signals. Cross-instance wake-ups (PostgreSQL LISTEN/NOTIFY) can feed the same bus. */
 export interface BusEvents {
@@ -22,6 +22,10 @@ export interface BusEvents {
   'gateway:state': [gateway: GatewayRow];
   /** An inbound SMS was stored. */
   inbound: [sms: InboundRow];
+  /** A gateway's heartbeat was stored (the row as it is now). */
+  'gateway:heartbeat': [gateway: GatewayRow];
+  /** A webhook delivery was created or an attempt at it finished (the row as stored). */
+  'webhook:delivery': [delivery: WebhookDeliveryRow];
 }
 
 export class Bus extends EventEmitter<BusEvents> {

@@ -13,12 +13,17 @@ import type { EmailTransport } from './channels/email/types.js';
 import { createEmailWorker, type EmailWorker } from './channels/email/worker.js';
 import { createSeedOutboxWriter, type SeedOutboxWriter } from './channels/seed-outbox/writer.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
+import { IDLE_TIMEOUT_MS } from './dashboard/sessions.js';
+import { LOGIN_WINDOW_MS } from './dashboard/throttle.js';
 import { createLimits, type Limits } from './limits.js';
 import { createServerLoop, type Loop } from './loop.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createOutbox } from './outbox.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
+
+/** How long the gateways' heartbeat history is kept. */
+export const HEARTBEAT_HISTORY_MS = 24 * 3600_000;
 
 export interface Services {
   ctx: ServerContext;
@@ -58,11 +63,20 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
   }
   const forgetIdempotencyKeys = () => ctx.store.deleteIdempotencyBefore(ctx.now() - IDEMPOTENCY_TTL_MS);
 
+  /** The dashboard's history and sign-in leftovers: heartbeats older than a day, stale sessions, old login failures. */
+  async function forgetDashboardLeftovers() {
+    const now = ctx.now();
+    await ctx.store.deleteGatewayHeartbeatsBefore(now - HEARTBEAT_HISTORY_MS);
+    await ctx.store.deleteStaleOperatorSessions(now, now - IDLE_TIMEOUT_MS);
+    await ctx.store.deleteLoginFailuresBefore(now - LOGIN_WINDOW_MS);
+  }
+
   const sweepers: Array<[name: string, intervalMs: number, run: () => Promise<unknown>]> = [
     ['expiry', 1_000, expire],
     ['leases', 1_000, gateways.requeueLapsed],
     ['gateways-offline', 1_000, gateways.markSilentOffline],
     ['idempotency-keys', 60_000, forgetIdempotencyKeys],
+    ['dashboard-history', 60_000, forgetDashboardLeftovers],
   ];
   const loops: Loop[] = sweepers.map(([name, intervalMs, run]) => createServerLoop(ctx, name, intervalMs, run));
 

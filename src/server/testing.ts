@@ -42,11 +42,13 @@ export interface TestServerOptions {
   now?: () => number;
   /** The server's logger (default: silent, or KIRIM_LOG_LEVEL from `env`, on stderr). */
   logger?: Logger;
+  /** Settings that have no environment variable (e.g. `dev`, which only `kirim dev` sets). */
+  config?: Partial<ServerConfig>;
 }
 
-export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger }: TestServerOptions): Promise<TestServer> {
+export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {} }: TestServerOptions): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
-  const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef' };
+  const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef', ...extra };
   const store = await openTestStore(dialect);
   const { app, services } = await buildApp({ config, store, transport, logger: logger ?? createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();

@@ -20,6 +20,10 @@ import type { Services } from '../services.js';
 import { vendorFiles, webRoot } from './assets.js';
 import { checkCsrf } from './csrf.js';
 import { authRoutes } from './routes/auth.js';
+import { devRoutes } from './routes/dev.js';
+import { messagesRoutes } from './routes/messages.js';
+import { operationsRoutes } from './routes/operations.js';
+import { createNames } from './views.js';
 import { createSessions, type DashboardSession, type Sessions } from './sessions.js';
 import { createLoginThrottle, type LoginThrottle } from './throttle.js';
 
@@ -36,6 +40,8 @@ export interface Dashboard {
   services: Services;
   sessions: Sessions;
   throttle: LoginThrottle;
+  /** Gateway and API key names for the views. */
+  names: ReturnType<typeof createNames>;
   checkCsrf(req: FastifyRequest, s: DashboardSession): void;
   /** A session was ended (logout): its live streams close. */
   sessionEnded(id: string): void;
@@ -63,6 +69,7 @@ export const dashboardPlugin = (services: Services): FastifyPluginAsync =>
       services,
       sessions,
       throttle,
+      names: createNames(ctx),
       checkCsrf: (req, s) => checkCsrf(sessions, req, s),
       sessionEnded: (id) => onSessionEnded.forEach((fn) => fn(id)),
       onSessionEnded,
@@ -118,6 +125,9 @@ export const dashboardPlugin = (services: Services): FastifyPluginAsync =>
           if (req.method !== 'GET' && req.method !== 'HEAD') d.checkCsrf(req, s);
         });
         await api.register(authRoutes(d));
+        await api.register(messagesRoutes(d));
+        await api.register(operationsRoutes(d));
+        await api.register(devRoutes(d));
         api.all('/*', async (req) => {
           throw new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`);
         });

@@ -339,6 +339,103 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       return Number(r.numDeletedRows);
     },
 
+    async insertGatewayHeartbeat(gatewayId, at) {
+      await db.insertInto('gateway_heartbeats').values({ gateway_id: gatewayId, at }).execute();
+    },
+    async listGatewayHeartbeats(since) {
+      return db.selectFrom('gateway_heartbeats').select(['gateway_id', 'at']).where('at', '>=', since).orderBy('gateway_id').orderBy('at').execute();
+    },
+    async deleteGatewayHeartbeatsBefore(cutoff) {
+      const r = await db.deleteFrom('gateway_heartbeats').where('at', '<', cutoff).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    async searchMessages({ q, status, channel, gatewayId, limit, cursor }) {
+      let query = db.selectFrom('messages').selectAll();
+      if (q) query = query.where(idOrDestination(q));
+      if (status) query = query.where('status', '=', status);
+      if (channel) query = query.where('channel', '=', channel);
+      if (gatewayId) query = query.where('gateway_id', '=', gatewayId);
+      if (cursor) query = query.where('id', '<', cursor);
+      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      return page(rows, limit, (r) => r.id);
+    },
+    async searchVerifications({ q, status, channel, limit, cursor }) {
+      let query = db.selectFrom('verifications').selectAll();
+      if (q) query = query.where(idOrDestination(q));
+      if (status) query = query.where('status', '=', status);
+      if (channel) query = query.where('channel', '=', channel);
+      if (cursor) query = query.where('id', '<', cursor);
+      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      return page(rows, limit, (r) => r.id);
+    },
+    async countEventsPerMinute(since) {
+      // Integer division in both dialects (integer / bigint columns).
+      const minute = sql<number>`(at / 60000)`;
+      const rows = await db
+        .selectFrom('message_events')
+        .select([minute.as('minute'), 'status', sql<number>`count(*)`.as('count')])
+        .where('at', '>=', since)
+        .groupBy([minute, 'status'])
+        .execute();
+      return rows.map((r) => ({ minute: Number(r.minute) * 60000, status: r.status, count: Number(r.count) }));
+    },
+    async stageDurations(status, since, limit) {
+      const rows = await db
+        .selectFrom('message_events as e')
+        .innerJoin('messages as m', 'm.id', 'e.message_id')
+        .select(sql<number>`e.at - m.created_at`.as('ms'))
+        .where('e.status', '=', status)
+        .where('e.at', '>=', since)
+        .orderBy('e.at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => Number(r.ms));
+    },
+    async funnelRows(since) {
+      const rows = await db
+        .selectFrom('verifications as v')
+        .leftJoin('messages as m', 'm.verification_id', 'v.id')
+        .leftJoin('message_events as e', (j) => j.onRef('e.message_id', '=', 'm.id').on('e.status', 'in', ['sent', 'delivered']))
+        .select(['v.id', 'v.channel', 'v.to', 'v.status', 'm.gateway_id', 'e.status as reached'])
+        .where('v.created_at', '>=', since)
+        .execute();
+      return rows.map((r) => ({ ...r, gateway_id: r.gateway_id ?? null, reached: r.reached ?? null }));
+    },
+    async countMessagesByGateway() {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['gateway_id', 'status', sql<number>`count(*)`.as('count')])
+        .where('gateway_id', 'is not', null)
+        .groupBy(['gateway_id', 'status'])
+        .execute();
+      return rows.map((r) => ({ gateway_id: r.gateway_id!, status: r.status, count: Number(r.count) }));
+    },
+    async countQueuedSms() {
+      const r = await db.selectFrom('messages').select(sql<number>`count(*)`.as('n')).where('channel', '=', 'sms').where('status', '=', 'queued').executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    async countInboundByGateway() {
+      const rows = await db.selectFrom('inbound_sms').select(['gateway_id', sql<number>`count(*)`.as('count')]).groupBy('gateway_id').execute();
+      return rows.map((r) => ({ gateway_id: r.gateway_id, count: Number(r.count) }));
+    },
+    async listApiKeys() {
+      return db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+    },
+    async getApiKey(id) {
+      return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async revokeApiKey(id, at) {
+      await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async listAllWebhooks() {
+      return db.selectFrom('webhooks').selectAll().orderBy('created_at').orderBy('id').execute();
+    },
+    async listWebhookDeliveries(webhookId, limit) {
+      return db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
     async getSetting(key) {
       const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return r?.value;
@@ -353,6 +450,18 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       return r.value;
     },
   };
+}
+
+/** `q` as a LIKE pattern part: its own % and _ match only themselves (escape character `\\`). */
+function likeEscape(q: string): string {
+  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** An id starting with `q` or a destination containing it (SQLite has no default LIKE escape, so it is named). */
+function idOrDestination(q: string) {
+  const prefix = `${likeEscape(q.toLowerCase())}%`;
+  const inside = `%${likeEscape(q)}%`;
+  return sql<boolean>`(${sql.ref('id')} like ${prefix} escape '\\' or ${sql.ref('to')} like ${inside} escape '\\')`;
 }
 
 function page<T>(rows: T[], limit: number, cursorOf: (r: T) => string): Page<T> {

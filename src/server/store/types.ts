@@ -5,7 +5,7 @@
  * The shared contract suite (store.test.ts) runs against every dialect.
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Channel, MessageStatus } from '../../protocol/api.js';
+import type { Channel, MessageStatus, VerificationStatus } from '../../protocol/api.js';
 import type {
   ApiKeysTable,
   Database,
@@ -167,6 +167,35 @@ export interface Repo {
   loginFailures(key: string, since: number): Promise<{ count: number; oldest: number | null }>;
   clearLoginFailures(key: string): Promise<void>;
   deleteLoginFailuresBefore(cutoff: number): Promise<number>;
+
+  // Gateway heartbeats (the dashboard's timeline)
+  insertGatewayHeartbeat(gatewayId: string, at: number): Promise<void>;
+  listGatewayHeartbeats(since: number): Promise<Array<{ gateway_id: string; at: number }>>;
+  deleteGatewayHeartbeatsBefore(cutoff: number): Promise<number>;
+
+  // Dashboard reads (operators see every API key's data)
+  /** Newest first; `q` matches an id prefix or a destination substring. */
+  searchMessages(q: { q?: string; status?: MessageStatus; channel?: Channel; gatewayId?: string; limit: number; cursor?: string }): Promise<Page<MessageRow>>;
+  /** Newest first; `q` matches an id prefix or a destination substring. */
+  searchVerifications(q: { q?: string; status?: VerificationStatus; channel?: Channel; limit: number; cursor?: string }): Promise<Page<VerificationRow>>;
+  /** Events from `since`, counted per minute (`minute` = epoch ms of the minute's start) and status. */
+  countEventsPerMinute(since: number): Promise<Array<{ minute: number; status: MessageStatus; count: number }>>;
+  /** For events of `status` from `since`: how long after its message's creation each happened (ms). */
+  stageDurations(status: MessageStatus, since: number, limit: number): Promise<number[]>;
+  /** Verifications created from `since`, one row per (verification, message, reached sent/delivered event). */
+  funnelRows(since: number): Promise<Array<{ id: string; channel: Channel; to: string; status: VerificationStatus; gateway_id: string | null; reached: MessageStatus | null }>>;
+  /** Message counts per gateway and status (all time). */
+  countMessagesByGateway(): Promise<Array<{ gateway_id: string; status: MessageStatus; count: number }>>;
+  countQueuedSms(): Promise<number>;
+  countInboundByGateway(): Promise<Array<{ gateway_id: string; count: number }>>;
+  listApiKeys(): Promise<ApiKeyRow[]>;
+  getApiKey(id: string): Promise<ApiKeyRow | undefined>;
+  /** Sets revoked_at unless already revoked; returns the key as it is now. */
+  revokeApiKey(id: string, at: number): Promise<ApiKeyRow | undefined>;
+  /** Every webhook, removed ones too. */
+  listAllWebhooks(): Promise<WebhookRow[]>;
+  /** A webhook's newest deliveries first. */
+  listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRow[]>;
 
   // Settings
   getSetting(key: string): Promise<string | undefined>;

@@ -20,7 +20,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { createServerLoop } from '../loop.js';
-import type { Repo, Tx, WebhookRow } from '../store/index.js';
+import type { Repo, Tx, WebhookDeliveryRow, WebhookRow } from '../store/index.js';
 import { nextAttemptAt, webhookRetryDelays } from './backoff.js';
 import { deliverWebhook } from './deliver.js';
 import { subscribes } from './events.js';
@@ -77,6 +77,7 @@ export function createWebhookService(ctx: ServerContext) {
       return;
     }
     const secret = keyring.decrypt(hook.id, hook.secret_enc);
+    const started = performance.now();
     const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at, signal });
     const at = ctx.now();
     if (signal.aborted && !result.ok) {
@@ -85,23 +86,32 @@ export function createWebhookService(ctx: ServerContext) {
       return;
     }
     const attempts = d.attempts + 1;
+    // What the dashboard shows of the attempt: the answer's status, how long it took, what it said.
+    const response = {
+      response_status: result.status ?? null,
+      latency_ms: Math.round(performance.now() - started),
+      response_excerpt: result.ok ? null : result.detail.slice(0, 200),
+    };
+    let set: Partial<Omit<WebhookDeliveryRow, 'id'>>;
     if (result.ok) {
       ctx.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
-      await store.updateWebhookDelivery(id, { state: 'delivered', attempts, last_error: null, updated_at: at });
-      return;
-    }
-    const detail = result.detail.slice(0, 500);
-    if (!result.retryable || attempts > webhookRetryDelays.length) {
-      ctx.metrics.webhookDeliveries.inc({ outcome: 'failed' });
-      await store.updateWebhookDelivery(id, { state: 'failed', attempts, last_error: detail, updated_at: at });
-      if (result.status === 410) {
-        await store.disableWebhook(hook.id, at);
-        cached = null;
+      set = { state: 'delivered', attempts, last_error: null, updated_at: at, ...response };
+    } else {
+      const detail = result.detail.slice(0, 500);
+      if (!result.retryable || attempts > webhookRetryDelays.length) {
+        ctx.metrics.webhookDeliveries.inc({ outcome: 'failed' });
+        set = { state: 'failed', attempts, last_error: detail, updated_at: at, ...response };
+      } else {
+        ctx.metrics.webhookDeliveries.inc({ outcome: 'retry' });
+        set = { attempts, last_error: detail, next_attempt_at: nextAttemptAt(attempts, at), updated_at: at, ...response };
       }
-      return;
     }
-    ctx.metrics.webhookDeliveries.inc({ outcome: 'retry' });
-    await store.updateWebhookDelivery(id, { attempts, last_error: detail, next_attempt_at: nextAttemptAt(attempts, at), updated_at: at });
+    await store.updateWebhookDelivery(id, set);
+    if (!result.ok && result.status === 410) {
+      await store.disableWebhook(hook.id, at);
+      cached = null;
+    }
+    ctx.bus.emit('webhook:delivery', { ...d, ...set } as WebhookDeliveryRow);
   }
 
   /** Delivers what is due, in batches; a store error ends the pass (the loop retries it). */
@@ -164,6 +174,27 @@ export function createWebhookService(ctx: ServerContext) {
         await tx.insertWebhookDelivery({ id: newId('whd', now), webhook_id: h.id, type, payload: JSON.stringify(data), state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: now, updated_at: now });
       }
       tx.afterCommit(() => loop.wake());
+    },
+
+    /**
+     * Sends a past delivery again (the dashboard's replay): a new delivery
+     * with the same event and payload, due now; the old one stays as it
+     * was. Refused for a removed endpoint.
+     */
+    async replay(webhookId: string, deliveryId: string): Promise<WebhookDeliveryRow> {
+      const hook = await store.getWebhook(webhookId);
+      const old = await store.getWebhookDelivery(deliveryId);
+      if (!hook || !old || old.webhook_id !== hook.id) throw notFound('webhook delivery');
+      if (hook.disabled_at !== null) throw new ApiError(409, 'webhook_disabled', 'this webhook was removed; deliveries to it cannot be replayed');
+      const now = ctx.now();
+      const row: WebhookDeliveryRow = {
+        id: newId('whd', now), webhook_id: hook.id, type: old.type, payload: old.payload, state: 'pending', attempts: 0, next_attempt_at: now,
+        last_error: null, created_at: now, updated_at: now, response_status: null, latency_ms: null, response_excerpt: null,
+      };
+      await store.insertWebhookDelivery(row);
+      ctx.bus.emit('webhook:delivery', row);
+      loop.wake();
+      return row;
     },
 
     /** Delivers everything due now (tests and maintenance). */

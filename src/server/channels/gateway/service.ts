@@ -148,7 +148,12 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
     },
 
     async heartbeat(gw: GatewayRow, body: unknown): Promise<void> {
-      await seen(gw, ctx.now(), JSON.stringify(body));
+      const now = ctx.now();
+      const health = JSON.stringify(body);
+      await seen(gw, now, health);
+      // The dashboard's heartbeat timeline (kept 24 h, see services.ts).
+      await store.insertGatewayHeartbeat(gw.id, now);
+      ctx.bus.emit('gateway:heartbeat', { ...gw, last_seen_at: now, state: 'online', health });
     },
 
     /** Requeues SMS whose lease lapsed before the gateway reported them spooled (a sweeper loop). */
