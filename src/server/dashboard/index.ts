@@ -24,6 +24,7 @@ import { devRoutes } from './routes/dev.js';
 import { messagesRoutes } from './routes/messages.js';
 import { operationsRoutes } from './routes/operations.js';
 import { createNames } from './views.js';
+import { sseRoutes } from './sse.js';
 import { createSessions, type DashboardSession, type Sessions } from './sessions.js';
 import { createLoginThrottle, type LoginThrottle } from './throttle.js';
 
@@ -128,6 +129,7 @@ export const dashboardPlugin = (services: Services): FastifyPluginAsync =>
         await api.register(messagesRoutes(d));
         await api.register(operationsRoutes(d));
         await api.register(devRoutes(d));
+        await api.register(sseRoutes(d));
         api.all('/*', async (req) => {
           throw new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`);
         });

@@ -1,6 +1,7 @@
 /** Overview, messages and verifications: search, filters, and each one's timeline. Codes are never shown. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { Channel, MessageStatus, VerificationStatus } from '../../../protocol/enums.js';
 import { notFound } from '../../errors.js';
@@ -12,6 +13,17 @@ export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(100).optional(),
 });
+/**
+ * Destinations are stored in E.164 (+62812...), but people type local
+ * numbers (0812...): a search that looks like one also matches in E.164.
+ */
+function searchTerm(q: string | undefined, region: CountryCode): string | undefined {
+  if (!q) return undefined;
+  const t = q.trim();
+  if (/^0\d{3,}$/.test(t)) return `+${getCountryCallingCode(region)}${t.slice(1)}`;
+  return t || undefined;
+}
+
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodType>(t: T) => z.preprocess(emptyToUndefined, t.optional());
 
@@ -34,7 +46,8 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
         }),
       },
     }, async (req) => {
-      const { q, status, channel, gateway, limit, cursor } = req.query;
+      const { status, channel, gateway, limit, cursor } = req.query;
+      const q = searchTerm(req.query.q, ctx.config.defaultRegion);
       const page = await ctx.store.searchMessages({ limit, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(gateway ? { gatewayId: gateway } : {}), ...(cursor ? { cursor } : {}) });
       const n = await names.get();
       return { data: page.items.map((m) => messageSummary(m, n)), next_cursor: page.nextCursor ?? null };
@@ -55,7 +68,8 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
         }),
       },
     }, async (req) => {
-      const { q, status, channel, limit, cursor } = req.query;
+      const { status, channel, limit, cursor } = req.query;
+      const q = searchTerm(req.query.q, ctx.config.defaultRegion);
       const page = await ctx.store.searchVerifications({ limit, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(cursor ? { cursor } : {}) });
       const n = await names.get();
       return { data: page.items.map((v) => verificationSummary(v, n)), next_cursor: page.nextCursor ?? null };
