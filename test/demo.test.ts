@@ -7,18 +7,19 @@
  * CSRF refusal, and English. Every page passes axe-core without serious or
  * critical violations and is photographed at desktop and phone size.
  *
+ * The person reads each code on the dashboard's phone and mailbox pages,
+ * signed in with the login kirim dev printed.
+ *
  * One `kirim dev` for the file, with a short code lifetime (the expired
  * path) and a short resend wait (the cooldown path). Each test signs up its
  * own person, so the tests do not depend on each other's codes.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { readHandset } from '../src/modem-sim/state.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Kirim, KirimError } from '../src/client/index.js';
 import { gammuSmsdInstalled } from '../src/dev/gammu-smsd.js';
-import { readHandset } from '../src/modem-sim/state.js';
-import { listMailbox } from '../src/server/channels/email/mailbox.js';
 import { browserMissing, describeViolations, DESKTOP, launchBrowser, newContext, PHONE, screenshot, seriousViolations } from './support/browser.js';
 import { startDev, type DevProcess } from './support/dev.js';
 import { waitFor } from './support/process.js';
@@ -46,34 +47,59 @@ after(async () => {
 });
 
 // ---- reading the codes, as the person would from their phone and mailbox ----
-// For now from the simulated handset's file and the development mailbox's
-// folder; these two functions are the one place to switch to the
-// dashboard's phone and mailbox pages (/dashboard/phone, /dashboard/mailbox).
+// In development the person's phone and inbox are the dashboard's phone and
+// mailbox pages: the test signs in to the dashboard (the login kirim dev
+// printed) in its own browser context and reads each code there, the way a
+// person running the demo with nothing but a browser does.
 
 const smsRead = new Map<string, number>();
 const emailRead = new Map<string, number>();
 const firstCode = (text: string) => /\b(\d{4,10})\b/.exec(text)?.[1];
+let dashboard: Page | undefined;
 
-/** The code in the next SMS handset `number` (E.164) receives, once it has arrived. */
+/** A page signed in to the dashboard with the operator kirim dev created. */
+async function dashboardPage(): Promise<Page> {
+  if (dashboard) return dashboard;
+  const m = /^(\S+) \(login: (\S+) \/ (\S+)\)$/.exec(dev.banner.Dashboard ?? '');
+  assert.ok(m, `kirim dev printed no dashboard login: ${dev.stdout()}`);
+  const page = await (await newContext(browser)).newPage();
+  await page.goto(m[1]!);
+  await page.getByLabel('Username').fill(m[2]!);
+  await page.getByLabel('Password').fill(m[3]!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('nav');
+  return (dashboard = page);
+}
+
+/** The code in the next SMS handset `number` (E.164) receives, read on the dashboard's phone page. */
 async function smsCodeFor(number: string): Promise<string> {
   const seen = smsRead.get(number) ?? 0;
-  const msg = await waitFor(() => readHandset(dev.simState, number)[seen], { timeoutMs: 45_000, what: `SMS number ${seen + 1} on ${number}` });
+  const page = await dashboardPage();
+  await page.goto(`${dev.url}/dashboard/phone`);
+  // The page updates live: wait for the bubble to appear, no reload.
+  const bubble = page.locator(`section[data-number="${number}"] .bubble-text`).nth(seen);
+  await bubble.waitFor({ timeout: 45_000 });
+  const text = await bubble.innerText();
   smsRead.set(number, seen + 1);
-  const code = firstCode(msg.text);
-  assert.ok(code, `no code in the SMS: ${msg.text}`);
+  const code = firstCode(text);
+  assert.ok(code, `no code in the SMS: ${text}`);
   return code;
 }
 
-/** The code in the next email `address` receives, once it has arrived. */
+/** The code in the next email `address` receives, read on the dashboard's mailbox page. */
 async function emailCodeFor(address: string): Promise<string> {
   const seen = emailRead.get(address) ?? 0;
-  const mails = await waitFor(async () => {
-    const all = await listMailbox(join(dev.dataDir, 'mailbox'), { to: address, limit: 100 });
-    return all.length > seen ? all.reverse() : undefined; // oldest first
-  }, { timeoutMs: 45_000, what: `email number ${seen + 1} to ${address}` });
+  const page = await dashboardPage();
+  await page.goto(`${dev.url}/dashboard/mailbox`);
+  const mails = page.locator('ul.mails li').filter({ hasText: `To ${address}` });
+  // Newest first: once mail number seen+1 is listed, it is the (count - 1 - seen)-th.
+  await mails.nth(seen).waitFor({ timeout: 45_000 });
+  const count = await mails.count();
+  await mails.nth(count - 1 - seen).getByRole('link').click();
+  const text = await page.locator('article.mail .mail-text').innerText();
   emailRead.set(address, seen + 1);
-  const code = firstCode(mails[seen]!.text);
-  assert.ok(code, `no code in the email: ${mails[seen]!.text}`);
+  const code = firstCode(text);
+  assert.ok(code, `no code in the email: ${text}`);
   return code;
 }
 
