@@ -110,7 +110,7 @@ export function useLive(types, fn) {
 
 /**
  * Re-runs `reload` (debounced by `wait` ms) after each event of `types` for
- * which `relevant(data)` holds, and after every reconnect.
+ * which `relevant(data, type)` holds, and after every reconnect.
  */
 export function useLiveReload(types, reload, { wait = 300, relevant = () => true } = {}) {
   const timer = useRef(null);
@@ -118,7 +118,7 @@ export function useLiveReload(types, reload, { wait = 300, relevant = () => true
   reloadRef.current = reload;
   useEffect(() => () => clearTimeout(timer.current), []);
   useLive([...types, 'resync'], (data, type) => {
-    if (type !== 'resync' && !relevant(data)) return;
+    if (type !== 'resync' && !relevant(data, type)) return;
     clearTimeout(timer.current);
     timer.current = setTimeout(() => reloadRef.current(), wait);
   });

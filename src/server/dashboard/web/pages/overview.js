@@ -73,7 +73,7 @@ function Percentiles({ title, p }) {
             <div><dt>p90</dt><dd>${ms(p.p90_ms)}</dd></div>
             <div><dt>p99</dt><dd>${ms(p.p99_ms)}</dd></div>
           </dl>
-          <p class="muted">${p.count} messages</p>`
+          <p class="muted">${p.count} message${p.count === 1 ? '' : 's'}</p>`
         : html`<p class="empty">No messages yet.</p>`}
     </section>
   `;

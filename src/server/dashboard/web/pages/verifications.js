@@ -17,7 +17,8 @@ export function Verifications() {
   const [query, setQuery] = useQuery();
   const filter = { q: query.q, status: query.status, channel: query.channel };
   const list = usePagedList((cursor, signal) => api('/verifications' + qs({ ...filter, limit: 50, cursor }), { signal }), [query.q, query.status, query.channel]);
-  useLiveReload(['verification'], list.reload, { wait: 800, relevant: (v) => !list.patch(v) });
+  // A verification's start shows as its first message (carrying verification_id); its end as a `verification` event.
+  useLiveReload(['verification', 'message'], list.reload, { wait: 800, relevant: (d, type) => (type === 'verification' ? !list.patch(d) : !!d.verification_id) });
   return html`
     <${PageTitle}>Verifications</${PageTitle}>
     <${Filters} query=${filter} setQuery=${setQuery} searchLabel="Search" searchHint="Verification id (or its start), or part of the destination" selects=${[['status', 'Status', STATUSES], ['channel', 'Channel', ['sms', 'email']]]} />
