@@ -18,7 +18,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
 import { vendorFiles, webRoot } from './assets.js';
-import { checkCsrf } from './csrf.js';
+import { checkCsrf, checkOrigin } from './csrf.js';
 import { authRoutes } from './routes/auth.js';
 import { devRoutes } from './routes/dev.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -117,13 +117,18 @@ export const dashboardPlugin = (services: Services): FastifyPluginAsync =>
 
     await app.register(
       async (api) => {
-        api.addHook('onRequest', async (_req, reply) => {
+        // Session and CSRF are checked as soon as the request arrives, before
+        // its body is read: a forged cross-site form is refused as such
+        // (403 csrf_failed), not judged on the shape of its body first.
+        api.addHook('onRequest', async (req, reply) => {
           reply.header('cache-control', 'no-store');
-        });
-        api.addHook('preHandler', async (req) => {
-          if (req.routeOptions.config.dashboardPublic) return;
+          const change = req.method !== 'GET' && req.method !== 'HEAD';
+          if (req.routeOptions.config.dashboardPublic) {
+            if (change) checkOrigin(req);
+            return;
+          }
           const s = await sessions.require(req);
-          if (req.method !== 'GET' && req.method !== 'HEAD') d.checkCsrf(req, s);
+          if (change) d.checkCsrf(req, s);
         });
         await api.register(authRoutes(d));
         await api.register(messagesRoutes(d));

@@ -433,7 +433,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       return db.selectFrom('webhooks').selectAll().orderBy('created_at').orderBy('id').execute();
     },
     async listWebhookDeliveries(webhookId, limit) {
-      return db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('id', 'desc').limit(limit).execute();
     },
 
     async getSetting(key) {

@@ -194,7 +194,7 @@ export interface Repo {
   revokeApiKey(id: string, at: number): Promise<ApiKeyRow | undefined>;
   /** Every webhook, removed ones too. */
   listAllWebhooks(): Promise<WebhookRow[]>;
-  /** A webhook's newest deliveries first. */
+  /** A webhook's deliveries, the most recently made first (by id: a replay keeps its event's created_at). */
   listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRow[]>;
 
   // Settings

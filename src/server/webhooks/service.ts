@@ -178,7 +178,9 @@ export function createWebhookService(ctx: ServerContext) {
 
     /**
      * Sends a past delivery again (the dashboard's replay): a new delivery
-     * with the same event and payload, due now; the old one stays as it
+     * (new `webhook-id`) with the same event, payload and `created_at` — the
+     * body's `timestamp` says when the event happened, so the replayed body
+     * is the original's byte for byte — due now; the old one stays as it
      * was. Refused for a removed endpoint.
      */
     async replay(webhookId: string, deliveryId: string): Promise<WebhookDeliveryRow> {
@@ -189,7 +191,7 @@ export function createWebhookService(ctx: ServerContext) {
       const now = ctx.now();
       const row: WebhookDeliveryRow = {
         id: newId('whd', now), webhook_id: hook.id, type: old.type, payload: old.payload, state: 'pending', attempts: 0, next_attempt_at: now,
-        last_error: null, created_at: now, updated_at: now, response_status: null, latency_ms: null, response_excerpt: null,
+        last_error: null, created_at: old.created_at, updated_at: now, response_status: null, latency_ms: null, response_excerpt: null,
       };
       await store.insertWebhookDelivery(row);
       ctx.bus.emit('webhook:delivery', row);
