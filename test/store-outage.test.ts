@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import { TEST_RECEIVERS_ALLOWED } from '../src/server/testing.js';
 import { apiClient, kirim, startServerProcess, tempDir, waitFor, type ServerProcess } from './support/process.js';
 import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from './support/postgres.js';
 
@@ -94,7 +95,7 @@ describe('kirim server across a PostgreSQL restart', { skip: 'missing' in pg ? p
     const smtp = await smtpSink();
     const hooks = await hookSink();
     const dataDir = tempDir('kirim-outage');
-    const srv = await startServerProcess(['--db', db.url, '--data-dir', dataDir], { KIRIM_SMTP_URL: smtp.url, KIRIM_LOG_LEVEL: 'info' });
+    const srv = await startServerProcess(['--db', db.url, '--data-dir', dataDir], { KIRIM_SMTP_URL: smtp.url, KIRIM_LOG_LEVEL: 'info', ...TEST_RECEIVERS_ALLOWED });
     try {
       const k = kirim(['keys', 'create', '--name', 'app', '--db', db.url, '--data-dir', dataDir]);
       assert.equal(k.status, 0, k.stderr);
@@ -235,7 +236,7 @@ describe('stopping', () => {
     hooks.state.hang = true;
     const dataDir = tempDir('kirim-stop');
     const dbUrl = `sqlite:${join(dataDir, 'kirim.db')}`;
-    const srv = await startServerProcess(['--db', dbUrl, '--data-dir', dataDir]);
+    const srv = await startServerProcess(['--db', dbUrl, '--data-dir', dataDir], TEST_RECEIVERS_ALLOWED);
     try {
       const k = kirim(['keys', 'create', '--name', 'app', '--db', dbUrl, '--data-dir', dataDir]);
       const api = apiClient(srv.url, k.stdout.trim());

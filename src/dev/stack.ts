@@ -44,12 +44,18 @@ export interface DevStack {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** What `kirim dev` lets webhooks reach when KIRIM_WEBHOOK_ALLOW_PRIVATE is unset: this machine. */
+export const DEV_WEBHOOK_ALLOW_PRIVATE = ['127.0.0.0/8', '::1/128'];
+
 /** Starts every part; on a failure part-way, stops what already runs and throws. */
 export async function startDevStack(configIn: ServerConfig, { warn = (line: string) => void process.stderr.write(line + '\n') }: { warn?: (line: string) => void } = {}): Promise<DevStack> {
   const bin = kirimBin();
   const simState = join(configIn.dataDir, 'modem-sim');
-  // The dashboard's phone and mailbox views read these folders.
-  const config: ServerConfig = { ...configIn, dev: { simState, mailboxDir: mailboxDir(configIn.dataDir) } };
+  // The dashboard's phone and mailbox views read these folders. Developers
+  // point webhooks at a receiver on their own machine: loopback is allowed
+  // unless KIRIM_WEBHOOK_ALLOW_PRIVATE says otherwise.
+  const webhookAllowPrivate = process.env.KIRIM_WEBHOOK_ALLOW_PRIVATE === undefined ? DEV_WEBHOOK_ALLOW_PRIVATE : configIn.webhookAllowPrivate;
+  const config: ServerConfig = { ...configIn, webhookAllowPrivate, dev: { simState, mailboxDir: mailboxDir(configIn.dataDir) } };
   const logDir = join(config.dataDir, 'logs');
   const serverLog = devLog(logDir, 'server', warn);
   const gatewayLog = devLog(logDir, 'gateway', warn);

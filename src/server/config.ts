@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS } from '../protocol/gateway.js';
 import { LogLevelError, parseLogLevel } from '../protocol/log.js';
+import { parseAllowList } from './webhooks/egress.js';
 
 export interface OtpSettings {
   digits: number;
@@ -57,6 +58,11 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Always mark the dashboard cookie Secure (KIRIM_COOKIE_SECURE=true), even when the request looks like plain http. */
   cookieSecure: boolean;
+  /**
+   * Private destinations webhooks may reach, as CIDR blocks
+   * (KIRIM_WEBHOOK_ALLOW_PRIVATE; empty: none). See webhooks/egress.ts.
+   */
+  webhookAllowPrivate: string[];
   /** Development views of the dashboard (phone, mailbox); set only by `kirim dev`. */
   dev?: DevViews;
 }
@@ -94,6 +100,15 @@ function bool(env: Env, name: string, def: boolean): boolean {
   if (raw === '') return def;
   if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name}=${env[name]}: expected true or false`);
   return raw === 'true';
+}
+
+function allowPrivate(env: Env): string[] {
+  const raw = env.KIRIM_WEBHOOK_ALLOW_PRIVATE ?? '';
+  try {
+    return parseAllowList(raw).allow.map((c) => c.text);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function logLevel(env: Env): string {
@@ -185,6 +200,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     logLevel: logLevel(env),
     trustProxy: bool(env, 'KIRIM_TRUST_PROXY', false),
     cookieSecure: bool(env, 'KIRIM_COOKIE_SECURE', false),
+    webhookAllowPrivate: allowPrivate(env),
   };
 }
 

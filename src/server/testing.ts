@@ -46,9 +46,16 @@ export interface TestServerOptions {
   config?: Partial<ServerConfig>;
 }
 
+/**
+ * Test receivers listen on 127.0.0.1, which webhooks may not reach by
+ * default (webhooks/egress.ts); test servers allow exactly that address.
+ * Tests of the refusal pass `KIRIM_WEBHOOK_ALLOW_PRIVATE: ''` in `env`.
+ */
+export const TEST_RECEIVERS_ALLOWED = { KIRIM_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32' };
+
 export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {} }: TestServerOptions): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
-  const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...env }), secret: 'test-secret-0123456789abcdef', ...extra };
+  const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...TEST_RECEIVERS_ALLOWED, ...env }), secret: 'test-secret-0123456789abcdef', ...extra };
   const store = await openTestStore(dialect);
   const { app, services } = await buildApp({ config, store, transport, logger: logger ?? createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();

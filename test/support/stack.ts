@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { verifyWebhook } from '../../src/server/webhooks/sign.js';
 import { openStore, type Dialect } from '../../src/server/store/index.js';
 import { freshDbUrl } from '../../src/server/store/testing.js';
+import { TEST_RECEIVERS_ALLOWED } from '../../src/server/testing.js';
 import { KIRIM_BIN, apiClient, tempDir } from './process.js';
 
 export interface StackOptions {
@@ -57,7 +58,7 @@ export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayAr
   const { id: gatewayId, token: gatewayToken } = await createGateway(store, 'e2e-gw');
   await store.close();
   let config: ServerConfig = {
-    ...loadConfig({ dataDir, db, port: 0 }, { KIRIM_HEARTBEAT_SECONDS: '1', KIRIM_GATEWAY_OFFLINE_SECONDS: '5', ...serverEnv }),
+    ...loadConfig({ dataDir, db, port: 0 }, { KIRIM_HEARTBEAT_SECONDS: '1', KIRIM_GATEWAY_OFFLINE_SECONDS: '5', ...TEST_RECEIVERS_ALLOWED, ...serverEnv }),
     secret: 'e2e-secret-0123456789abcdef',
   };
   const logger = createLogger({ level: process.env.KIRIM_TEST_LOG ?? 'silent' });

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { deliverWebhook } from './deliver.js';
+import { deliverWebhook as deliverAny, type DeliverWebhookInput } from './deliver.js';
+import { parseAllowList } from './egress.js';
 import { generateWebhookSecret, verifyWebhook } from './sign.js';
 
 interface Received {
@@ -14,6 +15,10 @@ interface Received {
 }
 
 const secret = generateWebhookSecret();
+// The receiver is on 127.0.0.1, which webhooks may not reach unless allowed
+// (egress.test.ts tests the refusal); these tests allow exactly it.
+const localOnly = parseAllowList('127.0.0.1/32');
+const deliverWebhook = (input: DeliverWebhookInput) => deliverAny({ egress: localOnly, ...input });
 const received: Received[] = [];
 const hanging: ServerResponse[] = [];
 let base = '';

@@ -2,7 +2,20 @@
  * One webhook delivery attempt over HTTP: POST the event as JSON, signed as
  * Standard Webhooks, and classify the answer so the queue knows whether to
  * retry, give up, or disable the endpoint. Never throws.
+ *
+ * The request goes through node:http(s) with the socket's own DNS lookup
+ * replaced by one that checks every address against the egress policy
+ * (egress.ts) before handing it to connect: the address checked is the
+ * address connected to, so a name that resolves (or re-resolves) to
+ * 127.0.0.1 is refused. IP-literal hosts skip DNS and are checked before the
+ * request. Each attempt opens its own connection (no pooled socket from an
+ * earlier check is reused).
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { checkAddress, EgressRefused, urlHost, type EgressPolicy, type Refusal } from './egress.js';
 import { signWebhook } from './sign.js';
 
 /** Inputs for {@link deliverWebhook}. */
@@ -25,6 +38,8 @@ export interface DeliverWebhookInput {
   now?: () => number;
   /** Aborts the attempt (the server is stopping); the result is then a retryable failure. */
   signal?: AbortSignal;
+  /** Private destinations allowed (KIRIM_WEBHOOK_ALLOW_PRIVATE); default: none. */
+  egress?: EgressPolicy;
 }
 
 /** The outcome of one attempt. */
@@ -78,36 +93,38 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
     return { ok: false, retryable: false, detail: `unsupported URL scheme ${target.protocol}` };
   }
 
+  const policy = input.egress ?? { allow: [] };
+  const host = urlHost(target);
+  if (isIP(host)) {
+    const refused = checkAddress(host, policy);
+    if (refused) return refusedResult(refused);
+  }
+
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const stop = () => controller.abort();
   input.signal?.addEventListener('abort', stop, { once: true });
   const aborted = () => (input.signal?.aborted ? 'aborted: the server is stopping' : `timed out after ${timeoutMs} ms`);
   try {
-    let res: Response;
+    let res: IncomingMessage;
     try {
-      res = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Kirim-Webhooks/1', ...headers },
-        body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
+      res = await post(target, { 'content-type': 'application/json', 'user-agent': 'Kirim-Webhooks/1', ...headers }, body, policy, controller.signal);
     } catch (err) {
+      if (err instanceof EgressRefused) return refusedResult(err.refusal);
       if (controller.signal.aborted) return { ok: false, retryable: true, detail: aborted() };
       return { ok: false, retryable: true, detail: oneLine(`request failed: ${describeError(err)}`) };
     }
-    const status = res.status;
+    const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) {
-      // Nobody reads the answer; cancelling frees the connection at once.
-      await res.body?.cancel().catch(() => {});
+      // Nobody reads the answer; dropping it frees the connection at once.
+      res.destroy();
       return { ok: true, status };
     }
     const snippet = await readSnippet(res);
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), nowMs);
+    const retryAfterMs = parseRetryAfter(header(res, 'retry-after'), nowMs);
     const base = { ok: false as const, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     if (status >= 300 && status < 400) {
-      const location = res.headers.get('location');
+      const location = header(res, 'location');
       return { ...base, retryable: false, detail: oneLine(`HTTP ${status} redirect${location ? ` to ${location}` : ''} not followed; update the webhook URL`) };
     }
     if (status === 410) return { ...base, retryable: false, detail: oneLine(`HTTP 410 Gone: the endpoint asked for no more deliveries${snippet}`) };
@@ -123,29 +140,76 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
   }
 }
 
-/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND, ...) in `cause`. */
+/** A destination the policy refuses will not become allowed by waiting: final. */
+function refusedResult(refusal: Refusal): DeliverWebhookResult {
+  return { ok: false, retryable: false, detail: refusal.reason };
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * The socket's DNS lookup, filtered: only addresses the policy allows are
+ * handed to connect; when none is left, the first refusal is the error.
+ */
+export function guardedLookup(policy: EgressPolicy, resolve: typeof dnsLookup = dnsLookup) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '');
+      let refusal: Refusal | null = null;
+      const ok = addresses.filter((a) => {
+        const r = checkAddress(a.address, policy);
+        refusal ??= r;
+        return r === null;
+      });
+      if (ok.length === 0) return callback(refusal ? new EgressRefused(refusal) : Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      if (options.all) return callback(null, ok);
+      return callback(null, ok[0]!.address, ok[0]!.family);
+    });
+  };
+}
+
+/** One POST with a fresh connection whose lookup is {@link guardedLookup}; resolves with the answer's head. */
+function post(target: URL, headers: Record<string, string>, body: string, policy: EgressPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      agent: false,
+      lookup: guardedLookup(policy) as never,
+      signal,
+    });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+function header(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name];
+  return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+/** The useful part of a socket error: its code (ECONNREFUSED, ENOTFOUND, ...) and message. */
 function describeError(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const cause = e?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  return oneLine(cause?.message ?? e?.message ?? String(err));
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const inner = e?.cause ?? e;
+  if (inner?.code) return `${inner.code}${inner.message ? ` (${inner.message})` : ''}`;
+  return oneLine(inner?.message ?? String(err));
 }
 
 /** The start of an error answer, as `: <text>`, read without buffering a large body. */
-async function readSnippet(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readSnippet(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    while (size < DETAIL_BODY_CHARS * 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= DETAIL_BODY_CHARS * 4) break;
     }
   } finally {
-    await reader.cancel().catch(() => {});
+    res.destroy();
   }
   const text = oneLine(Buffer.concat(chunks).toString('utf8'), DETAIL_BODY_CHARS);
   return text ? `: ${text}` : '';

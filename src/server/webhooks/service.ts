@@ -25,6 +25,7 @@ import { nextAttemptAt, webhookRetryDelays } from './backoff.js';
 import { deliverWebhook } from './deliver.js';
 import { subscribes } from './events.js';
 import { generateWebhookSecret } from './sign.js';
+import { parseAllowList } from './egress.js';
 import { validateWebhookUrl } from './url.js';
 
 type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
@@ -41,6 +42,7 @@ export type WebhookService = ReturnType<typeof createWebhookService>;
 
 export function createWebhookService(ctx: ServerContext) {
   const { store, keyring } = ctx;
+  const egress = parseAllowList(ctx.config.webhookAllowPrivate.join(','));
 
   // Every message state change asks which endpoints listen; reading them
   // from the store each time would put a query on the hot path. The list is
@@ -78,7 +80,7 @@ export function createWebhookService(ctx: ServerContext) {
     }
     const secret = keyring.decrypt(hook.id, hook.secret_enc);
     const started = performance.now();
-    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at, signal });
+    const result = await deliverWebhook({ url: hook.url, secret, id: d.id, type: d.type, payload: JSON.parse(d.payload), occurredAt: d.created_at, signal, egress });
     const at = ctx.now();
     if (signal.aborted && !result.ok) {
       // Cut short by a stop: due again at once, and not an attempt.
@@ -130,7 +132,7 @@ export function createWebhookService(ctx: ServerContext) {
   return {
     /** Subscribes an endpoint (inside `repo`'s transaction when given, e.g. an idempotent request). */
     async create(apiKeyId: string, body: { url: string; events: string[] }, repo: Repo = store) {
-      const problem = validateWebhookUrl(body.url);
+      const problem = validateWebhookUrl(body.url, egress);
       if (problem) throw new ApiError(422, 'invalid_url', problem);
       const now = ctx.now();
       const id = newId('wh', now);

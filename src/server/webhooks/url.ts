@@ -1,14 +1,14 @@
 /**
  * Validation of webhook endpoint URLs at subscription time.
  *
- * Loopback and private addresses are deliberately allowed: developers point
- * webhooks at a local server while trying Kirim. That means a user who can
- * create webhooks can make the server send POSTs into its own network (SSRF).
- * Kirim is self-hosted and every API key belongs to the operator's own
- * applications, so this is accepted for now; a multi-tenant deployment would
- * need an egress proxy or an address filter at connect time (checking here,
- * before DNS resolution, would not be enough).
+ * What can be refused without DNS is refused here: a host that is an IP
+ * literal in a private, loopback, link-local... range (after the URL
+ * parser's normalisation, the same the delivery uses, so 0x7f000001 and
+ * 2130706433 are 127.0.0.1) unless KIRIM_WEBHOOK_ALLOW_PRIVATE lists it.
+ * Names are not resolved here: what a name points to can change, so the
+ * real guard is the check at connect time (deliver.ts, egress.ts).
  */
+import { checkUrlHost, type EgressPolicy } from './egress.js';
 
 /** Longest accepted URL, in characters. */
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
@@ -16,9 +16,10 @@ export const MAX_WEBHOOK_URL_LENGTH = 2000;
 /**
  * Returns why `url` cannot be a webhook endpoint, or null when it can:
  * an absolute http(s) URL with a host, no credentials, no control characters
- * or spaces, at most {@link MAX_WEBHOOK_URL_LENGTH} characters.
+ * or spaces, at most {@link MAX_WEBHOOK_URL_LENGTH} characters, and not an
+ * IP literal the egress policy refuses.
  */
-export function validateWebhookUrl(url: string): string | null {
+export function validateWebhookUrl(url: string, egress: EgressPolicy = { allow: [] }): string | null {
   if (typeof url !== 'string' || url.length === 0) return 'url is required';
   if (url.length > MAX_WEBHOOK_URL_LENGTH) return `url is longer than ${MAX_WEBHOOK_URL_LENGTH} characters`;
   // The URL parser silently drops tabs and newlines; refuse them instead of
@@ -35,5 +36,7 @@ export function validateWebhookUrl(url: string): string | null {
   // Credentials in the URL would be stored and shown in plain text; endpoints
   // authenticate deliveries by their signature instead.
   if (parsed.username || parsed.password) return 'url must not contain a user name or password';
+  const refused = checkUrlHost(parsed, egress);
+  if (refused) return `url refused: ${refused.reason}`;
   return null;
 }
