@@ -38,7 +38,7 @@ export function prepareDataDir(dir: string): void {
   const st = stat(dir);
   if (!st) {
     try {
-      mkdirSync(dir);
+      mkdirSync(dir, { mode: 0o700 });
     } catch (err) {
       const parent = dirname(dir);
       switch (errno(err)) {

@@ -10,6 +10,7 @@ import { createEmailTransport } from './channels/email/transport.js';
 import type { Services } from './services.js';
 import { openStore, type Store } from './store/index.js';
 import { lockDir } from '../lock/dir-lock.js';
+import { secureDataDir } from './files.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +33,8 @@ export async function startServer(
   { logger, holder = 'kirim server', plugins }: { logger?: Logger; holder?: string; plugins?: FastifyPluginAsync[] } = {},
 ): Promise<RunningServer> {
   const config = resolveSecret(configIn);
+  // The data dir 0700, mailbox files 0600, before anything is written.
+  secureDataDir(config.dataDir);
   const lock = await lockDir(config.dataDir, holder);
   let store: Store;
   try {

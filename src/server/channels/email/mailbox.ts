@@ -57,14 +57,15 @@ export function createMailboxTransport(options: MailboxTransportOptions): EmailT
         })
           .compile()
           .build();
-        await mkdir(options.dir, { recursive: true });
+        // The files carry codes in clear: this user only (files.ts fixes older ones on start).
+        await mkdir(options.dir, { recursive: true, mode: 0o700 });
         const name = `${date.toISOString().replace(/:/g, '-')}-${id}.eml`;
         // Write beside the target, then rename: rename within one folder is
         // atomic, so listMailbox never parses a half-written file. The dot
         // prefix and .tmp suffix keep the partial file out of listings.
         const tmp = join(options.dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
         try {
-          await writeFile(tmp, raw, { flag: 'wx' });
+          await writeFile(tmp, raw, { flag: 'wx', mode: 0o600 });
           await rename(tmp, join(options.dir, name));
         } catch (err) {
           await unlink(tmp).catch(() => {});

@@ -2,9 +2,12 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from '../schema.js';
+import { privateSqliteFiles } from '../../files.js';
 
-/** Opens (and creates) the SQLite file at `path`, whose folder must exist; `:memory:` for a throwaway database. */
+/** Opens (and creates, mode 0600) the SQLite file at `path`, whose folder must exist; `:memory:` for a throwaway database. */
 export function connectSqlite(path: string): Kysely<Schema> {
+  // Codes (encrypted), token hashes and message texts: readable by this user only.
+  privateSqliteFiles(path);
   const sqlite = new Database(path);
   // WAL lets readers run beside the writer; NORMAL sync is durable across a
   // process crash (what SIGKILL tests) and loses at most the last commits on
