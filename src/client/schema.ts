@@ -238,7 +238,7 @@ export interface paths {
         put?: never;
         /**
          * Check a code
-         * @description `status` is `approved` only for the right code, within its lifetime, before the attempts run out, once. A wrong code answers 200 with `attempts_left` one lower.
+         * @description `status` is `approved` only for the right code, within its lifetime, before the attempts run out, once. A wrong code answers 200 with `attempts_left` one lower. By `to`, 404 when no verification is pending for the destination, whether there never was one or it is over. Wrong codes count per destination across codes and API keys: past KIRIM_GUESS_FREE_FAILURES, checks and starts for it answer 429 with Retry-After for a growing cooling-off.
          */
         post: {
             parameters: {

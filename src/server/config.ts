@@ -19,6 +19,19 @@ export interface OtpSettings {
   resendDelaysSeconds: number[];
 }
 
+/**
+ * The guess limit (verification/guesses.ts): failed checks per destination,
+ * across codes, API keys, restarts and instances.
+ */
+export interface GuessSettings {
+  /** Failed checks a destination may have before the cooling-off starts. */
+  freeFailures: number;
+  /** The cooling-off after the `freeFailures`-th failed check; it doubles with each further one. */
+  cooloffSeconds: number;
+  /** The longest cooling-off. */
+  cooloffMaxSeconds: number;
+}
+
 export interface ServerConfig {
   port: number;
   host: string;
@@ -32,6 +45,7 @@ export interface ServerConfig {
   allowedCountries: CountryCode[];
   defaultLocale: 'id' | 'en';
   otp: OtpSettings;
+  guesses: GuessSettings;
   /** Seconds a gateway lease lasts before an unspooled message is requeued. */
   leaseSeconds: number;
   heartbeatSeconds: number;
@@ -166,6 +180,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
   if (!['true', 'false'].includes(publicDocs)) throw new ConfigError(`KIRIM_PUBLIC_DOCS=${env.KIRIM_PUBLIC_DOCS}: expected true or false`);
   const metricsToken = env.KIRIM_METRICS_TOKEN || undefined;
   if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) throw new ConfigError('KIRIM_METRICS_TOKEN: 16-200 visible ASCII characters, no spaces');
+  const cooloffSeconds = int(env, 'KIRIM_GUESS_COOLOFF_SECONDS', 60, 1, 86400);
+  const cooloffMaxSeconds = int(env, 'KIRIM_GUESS_COOLOFF_MAX_SECONDS', 86400, 1, 30 * 86400);
+  if (cooloffMaxSeconds < cooloffSeconds) throw new ConfigError(`KIRIM_GUESS_COOLOFF_MAX_SECONDS=${cooloffMaxSeconds}: must not be shorter than KIRIM_GUESS_COOLOFF_SECONDS (${cooloffSeconds})`);
   const resend = (env.KIRIM_OTP_RESEND_DELAYS ?? '30,60,120,300').split(',').map((s) => Number(s));
   if (resend.some((n) => !Number.isInteger(n) || n < 0 || n > 3600)) throw new ConfigError('KIRIM_OTP_RESEND_DELAYS: comma-separated seconds, each 0-3600');
   return {
@@ -187,6 +204,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
       maxAttempts: int(env, 'KIRIM_OTP_MAX_ATTEMPTS', 5, 1, 20),
       maxSends: int(env, 'KIRIM_OTP_MAX_SENDS', 5, 1, 20),
       resendDelaysSeconds: resend,
+    },
+    guesses: {
+      // NIST SP 800-63B-4 §3.2.2: at most 100 consecutive failures.
+      freeFailures: int(env, 'KIRIM_GUESS_FREE_FAILURES', 10, 1, 100),
+      cooloffSeconds,
+      cooloffMaxSeconds,
     },
     leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 600),
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),

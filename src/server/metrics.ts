@@ -12,6 +12,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   verificationsStarted: Counter<'channel' | 'outcome'>;
   verificationChecks: Counter<'outcome'>;
+  /** Starts and checks refused because the destination is cooling off after too many wrong codes. */
+  guessLimitRefusals: Counter<'action'>;
   messageTransitions: Counter<'channel' | 'status'>;
   messagesByStatus: Gauge<'channel' | 'status'>;
   gatewaysOnline: Gauge;
@@ -48,6 +50,7 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     }),
     verificationsStarted: new Counter({ name: 'kirim_verifications_started_total', help: 'Verification starts by outcome (created, resent, rate_limited)', labelNames: ['channel', 'outcome'], registers: r }),
     verificationChecks: new Counter({ name: 'kirim_verification_checks_total', help: 'Verification checks by outcome', labelNames: ['outcome'], registers: r }),
+    guessLimitRefusals: new Counter({ name: 'kirim_guess_limit_refusals_total', help: 'Verification starts and checks refused (429) while their destination cools off after too many wrong codes', labelNames: ['action'], registers: r }),
     messageTransitions: new Counter({ name: 'kirim_message_transitions_total', help: 'Message state changes', labelNames: ['channel', 'status'], registers: r }),
     messagesByStatus: new Gauge({ name: 'kirim_messages', help: 'Messages in the store by channel and status', labelNames: ['channel', 'status'], registers: r }),
     gatewaysOnline: new Gauge({ name: 'kirim_gateways_online', help: 'Gateways currently online', registers: r }),

@@ -12,7 +12,7 @@ import { loadConfig, type ServerConfig } from './config.js';
 import { createApiKey, createGateway } from './credentials.js';
 import type { Services } from './services.js';
 import { openTestStore } from './store/testing.js';
-import type { Dialect, Store } from './store/index.js';
+import { openStore, type Dialect, type Store } from './store/index.js';
 import type { EmailTransport } from './channels/email/types.js';
 
 export interface TestServer {
@@ -44,6 +44,11 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Settings that have no environment variable (e.g. `dev`, which only `kirim dev` sets). */
   config?: Partial<ServerConfig>;
+  /**
+   * Serve this database (see freshDbUrl) instead of a fresh one, and leave
+   * it in place on close: a restart, or a second instance, on the same data.
+   */
+  dbUrl?: string;
 }
 
 /**
@@ -53,10 +58,10 @@ export interface TestServerOptions {
  */
 export const TEST_RECEIVERS_ALLOWED = { KIRIM_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32' };
 
-export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {} }: TestServerOptions): Promise<TestServer> {
+export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {}, dbUrl }: TestServerOptions): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
   const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...TEST_RECEIVERS_ALLOWED, ...env }), secret: 'test-secret-0123456789abcdef', ...extra };
-  const store = await openTestStore(dialect);
+  const store = dbUrl ? await openStore(dbUrl) : await openTestStore(dialect);
   const { app, services } = await buildApp({ config, store, transport, logger: logger ?? createLogger({ level: env.KIRIM_LOG_LEVEL ?? 'silent' }), ...(now ? { now } : {}) });
   await app.ready();
   if (start) services.start();

@@ -87,6 +87,24 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    async getGuessFailures(to) {
+      return db.selectFrom('guess_failures').selectAll().where('to', '=', to).executeTakeFirst();
+    },
+    async insertGuessFailures(row) {
+      const r = await db
+        .insertInto('guess_failures')
+        .values(row)
+        .onConflict((oc) => oc.column('to').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async updateGuessFailures(to, expectFailures, set) {
+      const r = await db.updateTable('guess_failures').set(set).where('to', '=', to).where('failures', '=', expectFailures).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async deleteGuessFailures(to) {
+      await db.deleteFrom('guess_failures').where('to', '=', to).execute();
+    },
     async listExpiredPendingVerifications(now, limit) {
       return db
         .selectFrom('verifications')

@@ -179,6 +179,21 @@ export interface GatewayHeartbeatsTable {
   at: number;
 }
 
+/**
+ * Failed code checks per destination (the normalized `to`), across codes,
+ * API keys, restarts and instances: the guess limit's state. A successful
+ * check deletes the row.
+ */
+export interface GuessFailuresTable {
+  to: string;
+  /** Failed checks since the last success. */
+  failures: number;
+  /** No check is evaluated and no verification starts before this time (0: none pending). */
+  locked_until: number;
+  /** Time of the last failed check. */
+  updated_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -199,4 +214,5 @@ export interface Database {
   operator_sessions: OperatorSessionsTable;
   login_attempts: LoginAttemptsTable;
   gateway_heartbeats: GatewayHeartbeatsTable;
+  guess_failures: GuessFailuresTable;
 }

@@ -10,6 +10,7 @@ import type {
   ApiKeysTable,
   Database,
   GatewaysTable,
+  GuessFailuresTable,
   IdempotencyKeysTable,
   InboundSmsTable,
   MessageEventsTable,
@@ -35,6 +36,7 @@ export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type OperatorRow = Selectable<OperatorsTable>;
 export type OperatorSessionRow = Selectable<OperatorSessionsTable>;
+export type GuessFailuresRow = Selectable<GuessFailuresTable>;
 
 export type { MessageStatus };
 
@@ -96,6 +98,14 @@ export interface Repo {
   ): Promise<boolean>;
   /** Pending verifications whose lifetime has passed. */
   listExpiredPendingVerifications(now: number, limit: number): Promise<VerificationRow[]>;
+
+  // Guess limit: failed checks per destination
+  getGuessFailures(to: string): Promise<GuessFailuresRow | undefined>;
+  /** Inserts unless the destination has a row already; true when inserted. */
+  insertGuessFailures(row: GuessFailuresRow): Promise<boolean>;
+  /** Compare-and-set: applies only while the row still has `expectFailures` failures; false otherwise. */
+  updateGuessFailures(to: string, expectFailures: number, set: Omit<GuessFailuresRow, 'to'>): Promise<boolean>;
+  deleteGuessFailures(to: string): Promise<void>;
 
   // Messages
   insertMessage(row: MessageRow, detail?: string | null): Promise<void>;

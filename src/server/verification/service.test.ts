@@ -56,9 +56,12 @@ for (const dialect of DIALECTS) {
         const refused = await s.api('POST', '/v1/verifications/check', { id: late.id, code: lateCode });
         assert.equal(refused.status, 200, JSON.stringify(refused.body));
         assert.equal(refused.body.status, 'expired');
-        // It stays refused, by id or by destination, and reads as expired.
+        // It stays refused, by id or by destination (which finds nothing
+        // pending to check, as for a destination never seen), and reads as expired.
         const byTo = await s.api('POST', '/v1/verifications/check', { to: '+6281200000001', code: lateCode });
-        assert.equal(byTo.body.status, 'expired');
+        assert.equal(byTo.status, 404, JSON.stringify(byTo.body));
+        assert.equal(byTo.body.code, 'not_found');
+        assert.equal((await s.api('POST', '/v1/verifications/check', { id: late.id, code: lateCode })).body.status, 'expired');
         assert.equal((await s.api('GET', `/v1/verifications/${late.id}`)).body.status, 'expired');
         const row = await s.store.db.selectFrom('verifications').selectAll().where('id', '=', late.id).executeTakeFirstOrThrow();
         assert.equal(row.status, 'expired');

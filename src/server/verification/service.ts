@@ -5,6 +5,12 @@
  * it) and, while the verification is pending, AES-GCM encrypted (so a resend
  * and the channel that delivers it can use the same code). The ciphertext is
  * erased the moment the verification ends.
+ *
+ * Every evaluated check counts against the destination's guess limit
+ * (guesses.ts) in the check's own transaction. A check by `to` answers the
+ * same 404 whether the destination never had a verification or its latest
+ * one is over, after the same work (one lookup, one HMAC comparison), so
+ * neither the answer nor its timing tells the two apart.
  */
 import type { Channel, Locale, Verification } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
@@ -18,6 +24,7 @@ import { maskCode, renderOtpSms } from '../messages/sms-text.js';
 import type { Outbox } from '../outbox.js';
 import { isUniqueViolation, type Repo, type Tx, type VerificationRow } from '../store/index.js';
 import { endVerification } from './end.js';
+import { createGuessLimit } from './guesses.js';
 
 /** The API object. Never contains the code. An overdue pending verification reads as expired. */
 export function verificationView(v: VerificationRow, now: number): Verification {
@@ -35,6 +42,9 @@ export function verificationView(v: VerificationRow, now: number): Verification 
   };
 }
 
+/** Thrown inside a check's transaction to roll it back and decide again. */
+const RETRY = new Error('retry the check');
+
 export interface StartInput {
   apiKeyId: string;
   to: string;
@@ -48,6 +58,12 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
 export function createVerificationService(ctx: ServerContext, messages: MessageService, limits: Limits, outbox: Outbox) {
   const { store, keyring, config } = ctx;
   const { otp } = config;
+  const guesses = createGuessLimit(ctx);
+  // Compared against when there is no code to compare with, so every
+  // answer to a check costs the same HMAC.
+  const DUMMY_CONTEXT = 'ver_none';
+  const dummyMac = keyring.mac(DUMMY_CONTEXT, 'no code');
+  const nothingToCheck = () => new ApiError(404, 'not_found', 'no pending verification to check for this destination; start a new one');
 
   const resendDelayMs = (sends: number) =>
     1000 * (otp.resendDelaysSeconds[Math.min(sends - 1, otp.resendDelaysSeconds.length - 1)] ?? 30);
@@ -89,6 +105,8 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await repo.transaction(async (tx) => {
+            // Nothing goes to a destination cooling off after wrong codes, not even a resend.
+            await guesses.refuseWhileCooling(tx, input.to, now);
             let pending = await tx.findPendingVerification(input.apiKeyId, input.to, input.channel);
             if (pending && pending.expires_at <= now) {
               await endVerification(tx, outbox, pending, 'expired', now);
@@ -151,15 +169,22 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       }
     },
 
-    /** Checks a code. Approves once; a wrong code costs one attempt. */
+    /**
+     * Checks a code. Approves once; a wrong code costs one attempt of the
+     * verification and one failure of the destination's guess limit.
+     */
     async check(q: { apiKeyId: string; id?: string; to?: string; code: string }): Promise<Verification> {
       const lookup = () => (q.id ? store.getVerification(q.id, q.apiKeyId) : store.findLatestVerification(q.apiKeyId, q.to!));
+      const wellFormed = /^[0-9]+$/.test(q.code);
       for (let round = 0; round < 10; round++) {
         const now = ctx.now();
         const v = await lookup();
-        if (!v) {
-          ctx.metrics.verificationChecks.inc({ outcome: 'not_found' });
-          throw notFound('verification');
+        const pending = v?.status === 'pending' && v.expires_at > now;
+        if (!v || (!q.id && !pending)) {
+          // By destination, "never started" and "over" look alike, down to the work done.
+          keyring.verifyMac(DUMMY_CONTEXT, q.code, dummyMac);
+          ctx.metrics.verificationChecks.inc({ outcome: v ? 'closed' : 'not_found' });
+          throw q.id ? notFound('verification') : nothingToCheck();
         }
         if (v.status === 'pending' && v.expires_at <= now) {
           await store.transaction((tx) => endVerification(tx, outbox, v, 'expired', now));
@@ -167,43 +192,46 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
         }
         if (v.status === 'approved' || v.status === 'canceled') {
           // Approval happens once; a second check must not read as another approval.
+          keyring.verifyMac(DUMMY_CONTEXT, q.code, dummyMac);
           ctx.metrics.verificationChecks.inc({ outcome: 'closed' });
           throw new ApiError(404, 'not_found', `no pending verification to check: it is ${v.status}; start a new one`);
         }
         if (v.status !== 'pending') {
+          keyring.verifyMac(DUMMY_CONTEXT, q.code, dummyMac);
           ctx.metrics.verificationChecks.inc({ outcome: v.status });
           return verificationView(v, now);
         }
-        const right = /^[0-9]+$/.test(q.code) && keyring.verifyMac(v.id, q.code, v.code_hash);
-        if (right) {
-          const approved = await store.transaction(async (tx) => {
-            const ended = await endVerification(tx, outbox, v, 'approved', now, {}, { attemptsLeft: v.attempts_left });
-            if (ended) await cancelUnsent(tx, v.id, 'verification approved', now);
-            return ended;
+        let outcome: { outcome: string; v: VerificationRow } | undefined;
+        try {
+          outcome = await store.transaction(async (tx) => {
+            // The guess is counted before the code is compared (or refused, comparing nothing).
+            await guesses.take(tx, v.to, now);
+            if (wellFormed && keyring.verifyMac(v.id, q.code, v.code_hash)) {
+              const ended = await endVerification(tx, outbox, v, 'approved', now, {}, { attemptsLeft: v.attempts_left });
+              if (!ended) throw RETRY;
+              await cancelUnsent(tx, v.id, 'verification approved', now);
+              await guesses.succeeded(tx, v.to);
+              return { outcome: 'approved', v: ended };
+            }
+            const left = v.attempts_left - 1;
+            if (left > 0) {
+              if (!(await tx.updatePendingVerification(v.id, { attempts_left: left }, { attemptsLeft: v.attempts_left }))) throw RETRY;
+              return { outcome: 'wrong_code', v: { ...v, attempts_left: left } };
+            }
+            const ended = await endVerification(tx, outbox, v, 'max_attempts_reached', now, { attempts_left: 0 }, { attemptsLeft: v.attempts_left });
+            if (!ended) throw RETRY;
+            await cancelUnsent(tx, v.id, 'maximum check attempts reached', now);
+            return { outcome: 'max_attempts_reached', v: ended };
           });
-          if (approved) {
-            ctx.metrics.verificationChecks.inc({ outcome: 'approved' });
-            return verificationView(approved, now);
-          }
-          continue; // a concurrent check changed it; decide again on fresh state
+        } catch (err) {
+          // A concurrent check changed the verification: nothing of this one
+          // was kept (its guess included); decide again on fresh state.
+          if (err === RETRY) continue;
+          if (err instanceof ApiError && err.status === 429) ctx.metrics.verificationChecks.inc({ outcome: 'rate_limited' });
+          throw err;
         }
-        const left = v.attempts_left - 1;
-        if (left > 0) {
-          if (await store.updatePendingVerification(v.id, { attempts_left: left }, { attemptsLeft: v.attempts_left })) {
-            ctx.metrics.verificationChecks.inc({ outcome: 'wrong_code' });
-            return verificationView({ ...v, attempts_left: left }, now);
-          }
-          continue;
-        }
-        const exhausted = await store.transaction(async (tx) => {
-          const ended = await endVerification(tx, outbox, v, 'max_attempts_reached', now, { attempts_left: 0 }, { attemptsLeft: v.attempts_left });
-          if (ended) await cancelUnsent(tx, v.id, 'maximum check attempts reached', now);
-          return ended;
-        });
-        if (exhausted) {
-          ctx.metrics.verificationChecks.inc({ outcome: 'max_attempts_reached' });
-          return verificationView(exhausted, now);
-        }
+        ctx.metrics.verificationChecks.inc({ outcome: outcome.outcome });
+        return verificationView(outcome.v, now);
       }
       throw new ApiError(409, 'conflict', 'the verification is being checked concurrently; try again');
     },

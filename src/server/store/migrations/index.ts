@@ -227,6 +227,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('message_events_at').on('message_events').column('at').execute();
       },
     },
+    '0011_guess_failures': {
+      // Failed code checks per destination, shared by every API key and
+      // instance (the guess limit, verification/guesses.ts).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('guess_failures')
+          .addColumn('to', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 
