@@ -64,7 +64,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   const ctx: ServerContext = {
     config,
     store,
-    keyring: createKeyring(config.secret),
+    keyring: createKeyring(config.secret, config.previousSecrets),
     bus: new Bus(),
     metrics: createMetrics(),
     log: app.log,

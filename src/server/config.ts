@@ -38,6 +38,11 @@ export interface ServerConfig {
   db: string;
   dataDir: string;
   secret: string;
+  /**
+   * Server secrets being rotated out (KIRIM_SECRET_PREVIOUS, comma-separated):
+   * still accepted for checks and decryption, never used for new values.
+   */
+  previousSecrets: string[];
   smtpUrl?: string;
   mailFrom: string;
   appName: string;
@@ -125,6 +130,14 @@ function allowPrivate(env: Env): string[] {
   }
 }
 
+function previousSecrets(env: Env): string[] {
+  const list = (env.KIRIM_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const [i, s] of list.entries()) {
+    if (s.length < 16) throw new ConfigError(`KIRIM_SECRET_PREVIOUS: secret ${i + 1} of ${list.length} is shorter than 16 characters (separate several with commas)`);
+  }
+  return list;
+}
+
 function logLevel(env: Env): string {
   try {
     return parseLogLevel(env.KIRIM_LOG_LEVEL);
@@ -191,6 +204,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     db,
     dataDir,
     secret: '', // filled by resolveSecret() once the data dir may be written
+    previousSecrets: previousSecrets(env),
     smtpUrl,
     mailFrom,
     appName,

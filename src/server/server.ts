@@ -49,6 +49,9 @@ export async function startServer(
   try {
     const built = await buildApp({ config, store, transport, logger: log, ...(plugins ? { plugins } : {}) });
     app = built.app;
+    // A rotation (KIRIM_SECRET_PREVIOUS) moves webhook signing secrets to the new server secret.
+    const resealed = await built.services.webhooks.resealSecrets();
+    if (resealed > 0) log.info(`${resealed} webhook signing secret(s) re-encrypted under the current server secret`);
     built.services.start();
     await app.listen({ port: config.port, host: config.host });
     // A wrong KIRIM_SMTP_URL should show at start, not at the first email;

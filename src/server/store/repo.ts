@@ -269,6 +269,10 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     async disableWebhook(id, at) {
       await db.updateTable('webhooks').set({ disabled_at: at }).where('id', '=', id).execute();
     },
+    async resealWebhookSecret(id, expect, secretEnc) {
+      const r = await db.updateTable('webhooks').set({ secret_enc: secretEnc }).where('id', '=', id).where('secret_enc', '=', expect).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async insertWebhookDelivery(row) {
       await db.insertInto('webhook_deliveries').values(row).execute();
     },

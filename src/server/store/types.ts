@@ -152,6 +152,8 @@ export interface Repo {
   /** By id; only the key's own when `apiKeyId` is given. */
   getWebhook(id: string, apiKeyId?: string): Promise<WebhookRow | undefined>;
   disableWebhook(id: string, at: number): Promise<void>;
+  /** Replaces the sealed signing secret when it is still `expect` (re-encryption under a new server secret). */
+  resealWebhookSecret(id: string, expect: string, secretEnc: string): Promise<boolean>;
   insertWebhookDelivery(row: Insertable<WebhookDeliveriesTable>): Promise<void>;
   getWebhookDelivery(id: string): Promise<WebhookDeliveryRow | undefined>;
   listDueWebhookDeliveries(now: number, limit: number): Promise<WebhookDeliveryRow[]>;

@@ -201,6 +201,22 @@ export function createWebhookService(ctx: ServerContext) {
       return row;
     },
 
+    /**
+     * After a server-secret rotation: every signing secret still sealed
+     * under a previous secret is sealed again under the current one (a
+     * compare-and-set, so two servers doing it at once agree). Returns how
+     * many were moved.
+     */
+    async resealSecrets(): Promise<number> {
+      if (ctx.config.previousSecrets.length === 0) return 0;
+      let moved = 0;
+      for (const w of await store.listAllWebhooks()) {
+        const sealed = keyring.reseal(w.id, w.secret_enc);
+        if (sealed && (await store.resealWebhookSecret(w.id, w.secret_enc, sealed))) moved++;
+      }
+      return moved;
+    },
+
     /** Delivers everything due now (tests and maintenance). */
     runOnce: () => drain(new AbortController().signal),
 
