@@ -10,6 +10,7 @@
  *   npx tsx bench/state-change.ts --n 10000
  */
 import { capturingTransport, createTestServer, type TestServer } from '../src/server/testing.js';
+import { NO_BUDGETS } from './support/sms-rig.js';
 import { DIALECTS, type Dialect, type MessageStatus } from '../src/server/store/index.js';
 
 const args = process.argv.slice(2);
@@ -36,7 +37,7 @@ async function timed(ids: string[], change: (id: string, from: MessageStatus, to
 }
 
 async function bench(dialect: Dialect) {
-  const s = await createTestServer({ dialect, transport: capturingTransport() });
+  const s = await createTestServer({ dialect, transport: capturingTransport(), env: NO_BUDGETS });
   try {
     await s.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/bench', events: ['*'] });
     const half = Math.ceil(n / 2);

@@ -27,7 +27,8 @@ for (const dialect of DIALECTS) {
       const dirA = tempDir('kirim-idem-a');
       const dirB = tempDir('kirim-idem-b');
       // Both servers must share the secret that encrypts webhook secrets and codes.
-      const env = { KIRIM_SECRET: 'shared-secret-0123456789abcdef' };
+      // Twins in flight both count until one is replayed: give the one destination room.
+      const env = { KIRIM_SECRET: 'shared-secret-0123456789abcdef', KIRIM_BUDGET_DESTINATION_PER_HOUR: '100', KIRIM_BUDGET_DESTINATION_PER_DAY: '100' };
       [a, b] = await Promise.all([startServerProcess(['--db', fresh.url, '--data-dir', dirA], env), startServerProcess(['--db', fresh.url, '--data-dir', dirB], env)]);
       const k = kirim(['keys', 'create', '--name', 'app', '--db', fresh.url, '--data-dir', dirA]);
       assert.equal(k.status, 0, k.stderr);

@@ -82,10 +82,27 @@ export interface BenchServer {
   newGatewayToken(name: string): string;
 }
 
-/** Starts `kirim server` as its own process on a fresh SQLite database, with an API key. */
+/**
+ * Every budget off (src/server/limits.ts): a bench sends far more, to far
+ * fewer numbers, from one key and one gateway, than the defaults allow.
+ */
+export const NO_BUDGETS: Record<string, string> = Object.fromEntries(
+  [
+    'DESTINATION_PER_HOUR',
+    'DESTINATION_PER_DAY',
+    'IP_PER_HOUR',
+    'IP_PER_DAY',
+    'PREFIX_PER_HOUR',
+    'KEY_PER_HOUR',
+    'KEY_PER_DAY',
+    'COUNTRY_PER_HOUR',
+  ].map((n) => [`KIRIM_BUDGET_${n}`, '0']).concat(['SMS_PER_HOUR', 'SMS_PER_DAY', 'RECIPIENTS_PER_DAY', 'RECIPIENTS_PER_MONTH'].map((n) => [`KIRIM_GATEWAY_${n}`, '0'])),
+);
+
+/** Starts `kirim server` as its own process on a fresh SQLite database, with an API key (budgets off). */
 export async function startBenchServer(cleanup: Cleanup, dataDir: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const common = ['--data-dir', dataDir];
-  const proc = await startServerProcess(common, { KIRIM_LOG_LEVEL: 'warn', ...env });
+  const proc = await startServerProcess(common, { KIRIM_LOG_LEVEL: 'warn', ...NO_BUDGETS, ...env });
   cleanup.add(`kirim server ${proc.url}`, async () => {
     await proc.stop();
   });

@@ -58,8 +58,8 @@ export interface ServerConfig {
   gatewayOfflineSeconds: number;
   /** Temporary-failure attempts before an email is failed. */
   emailMaxAttempts: number;
-  /** New verifications per destination per hour (abuse limit). */
-  verificationsPerDestinationPerHour: number;
+  /** Budgets against SMS pumping and floods (limits.ts); 0 turns one off. */
+  budgets: BudgetSettings;
   /** Seed compatibility: also write SMS as gammu outbox files into this folder. */
   seedOutboxDir?: string;
   /** Largest accepted request body. */
@@ -84,6 +84,25 @@ export interface ServerConfig {
   webhookAllowPrivate: string[];
   /** Development views of the dashboard (phone, mailbox); set only by `kirim dev`. */
   dev?: DevViews;
+}
+
+/** Budgets, each a count per fixed window (see limits.ts and docs/security.md); 0 = no limit. */
+export interface BudgetSettings {
+  destinationPerHour: number;
+  destinationPerDay: number;
+  ipPerHour: number;
+  ipPerDay: number;
+  /** Digits of the E.164 number (country code included) that make a prefix. */
+  prefixDigits: number;
+  prefixPerHour: number;
+  keyPerHour: number;
+  keyPerDay: number;
+  countryPerHour: number;
+  /** Per gateway SIM, enforced when it leases. */
+  gatewaySmsPerHour: number;
+  gatewaySmsPerDay: number;
+  gatewayRecipientsPerDay: number;
+  gatewayRecipientsPerMonth: number;
 }
 
 /** Where `kirim dev` keeps the simulated handsets and the development mailbox. */
@@ -145,6 +164,28 @@ function logLevel(env: Env): string {
     if (err instanceof LogLevelError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+const BIG = 10_000_000;
+
+function budgets(env: Env): BudgetSettings {
+  // The destination budget's earlier name still works.
+  const destinationHour = env.KIRIM_BUDGET_DESTINATION_PER_HOUR ?? env.KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR;
+  return {
+    destinationPerHour: int({ KIRIM_BUDGET_DESTINATION_PER_HOUR: destinationHour }, 'KIRIM_BUDGET_DESTINATION_PER_HOUR', 10, 0, BIG),
+    destinationPerDay: int(env, 'KIRIM_BUDGET_DESTINATION_PER_DAY', 30, 0, BIG),
+    ipPerHour: int(env, 'KIRIM_BUDGET_IP_PER_HOUR', 20, 0, BIG),
+    ipPerDay: int(env, 'KIRIM_BUDGET_IP_PER_DAY', 100, 0, BIG),
+    prefixDigits: int(env, 'KIRIM_BUDGET_PREFIX_DIGITS', 7, 3, 14),
+    prefixPerHour: int(env, 'KIRIM_BUDGET_PREFIX_PER_HOUR', 30, 0, BIG),
+    keyPerHour: int(env, 'KIRIM_BUDGET_KEY_PER_HOUR', 1000, 0, BIG),
+    keyPerDay: int(env, 'KIRIM_BUDGET_KEY_PER_DAY', 10000, 0, BIG),
+    countryPerHour: int(env, 'KIRIM_BUDGET_COUNTRY_PER_HOUR', 1000, 0, BIG),
+    gatewaySmsPerHour: int(env, 'KIRIM_GATEWAY_SMS_PER_HOUR', 200, 0, BIG),
+    gatewaySmsPerDay: int(env, 'KIRIM_GATEWAY_SMS_PER_DAY', 1000, 0, BIG),
+    gatewayRecipientsPerDay: int(env, 'KIRIM_GATEWAY_RECIPIENTS_PER_DAY', 100, 0, BIG),
+    gatewayRecipientsPerMonth: int(env, 'KIRIM_GATEWAY_RECIPIENTS_PER_MONTH', 300, 0, BIG),
+  };
 }
 
 /** Reads the server secret: the env value, or one generated once and kept in the data dir (mode 0600). */
@@ -229,7 +270,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
-    verificationsPerDestinationPerHour: int(env, 'KIRIM_VERIFICATIONS_PER_DESTINATION_PER_HOUR', 10, 1, 100000),
+    budgets: budgets(env),
     seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,
     bodyLimitBytes: int(env, 'KIRIM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     publicDocs: publicDocs === 'true',

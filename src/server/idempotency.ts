@@ -15,7 +15,10 @@
  * - no secret is kept in a replay record: a route whose answer holds one
  *   (a webhook's signing secret) stores it redacted and rebuilds the answer
  *   from where the secret is kept encrypted;
- * - keys live 24 hours (a sweeper removes older ones).
+ * - keys live 24 hours (a sweeper removes older ones);
+ * - a replay is not counted again: `reserve` (a route's budgets) runs only
+ *   when the work is about to be done, and is released when it fails or a
+ *   twin's answer is replayed instead.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -31,6 +34,22 @@ export interface IdempotentWork<T> {
   redact?(body: T): unknown;
   /** Rebuilds the answer from a stored, redacted one. */
   restore?(stored: unknown): Promise<T>;
+  /** Counts the work in its budgets before it is done (may throw 429); released when it is not done after all. */
+  reserve?(): Promise<{ release(): Promise<void> }>;
+}
+
+/** Runs `fn` under `work.reserve`, releasing the reservation when `fn` throws. */
+async function reserved<R>(work: IdempotentWork<unknown>, fn: () => Promise<R>, keep: (r: R) => boolean = () => true): Promise<R> {
+  const ticket = work.reserve ? await work.reserve() : undefined;
+  let r: R;
+  try {
+    r = await fn();
+  } catch (err) {
+    await ticket?.release().catch(() => {});
+    throw err;
+  }
+  if (!keep(r)) await ticket?.release().catch(() => {});
+  return r;
 }
 
 /** Runs `work.create` at most once per (API key, Idempotency-Key) and replays its answer. */
@@ -43,7 +62,7 @@ export async function idempotent<T>(
 ): Promise<T> {
   const raw = req.headers['idempotency-key'];
   if (raw === undefined) {
-    const r = await work.create(store);
+    const r = await reserved(work as IdempotentWork<unknown>, () => work.create(store));
     reply.code(r.status);
     return r.body;
   }
@@ -70,13 +89,15 @@ export async function idempotent<T>(
   await store.deleteExpiredIdempotency(apiKeyId, key, now() - IDEMPOTENCY_TTL_MS);
 
   try {
-    const r = await store.transaction(async (tx) => {
-      await tx.insertIdempotency({ api_key_id: apiKeyId, key, fingerprint, status_code: 0, body: '', created_at: now() });
-      const result = await work.create(tx);
-      const kept = work.redact ? work.redact(result.body) : result.body;
-      await tx.completeIdempotency(apiKeyId, key, { status_code: result.status, body: JSON.stringify(kept) });
-      return result;
-    });
+    const r = await reserved(work as IdempotentWork<unknown>, () =>
+      store.transaction(async (tx) => {
+        await tx.insertIdempotency({ api_key_id: apiKeyId, key, fingerprint, status_code: 0, body: '', created_at: now() });
+        const result = await work.create(tx);
+        const kept = work.redact ? work.redact(result.body) : result.body;
+        await tx.completeIdempotency(apiKeyId, key, { status_code: result.status, body: JSON.stringify(kept) });
+        return result;
+      }),
+    );
     reply.code(r.status);
     return r.body;
   } catch (err) {

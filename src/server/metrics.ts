@@ -30,6 +30,10 @@ export interface Metrics {
   backgroundErrors: Counter<'loop'>;
   storeUnavailable: Counter<'source'>;
   storeUp: Gauge;
+  /** Requests refused 429 by a budget (limits.ts), by budget name. */
+  budgetRefusals: Counter<'budget'>;
+  /** Leases a gateway got less or nothing from because one of its SIM budgets was spent. */
+  gatewayBudgetHolds: Counter<'gateway_id' | 'budget'>;
 }
 
 /** Creates the metric set; `collect` refreshes gauges that are read from the store at scrape time. */
@@ -66,6 +70,8 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     backgroundErrors: new Counter({ name: 'kirim_background_errors_total', help: 'Failed runs of background loops (email, webhooks, sweepers...)', labelNames: ['loop'], registers: r }),
     storeUp: new Gauge({ name: 'kirim_store_up', help: '1 when the last scrape could read the store, 0 while it does not answer', registers: r }),
     storeUnavailable: new Counter({ name: 'kirim_store_unavailable_total', help: 'Requests answered 503 store_unavailable because the database did not answer', labelNames: ['source'], registers: r }),
+    budgetRefusals: new Counter({ name: 'kirim_budget_refusals_total', help: 'Requests refused 429 rate_limited by a budget, by budget', labelNames: ['budget'], registers: r }),
+    gatewayBudgetHolds: new Counter({ name: 'kirim_gateway_budget_holds_total', help: "Leases held back because one of the gateway SIM's budgets was spent, by gateway and budget", labelNames: ['gateway_id', 'budget'], registers: r }),
   };
 }
 

@@ -44,12 +44,12 @@ export interface Services {
 }
 
 export function createServices(ctx: ServerContext, transport: EmailTransport): Services {
-  const limits = createLimits(ctx.config);
+  const limits = createLimits(ctx);
   const webhooks = createWebhookService(ctx);
   const outbox = createOutbox(ctx, webhooks);
   const messages = createMessageService(ctx, outbox);
   const verifications = createVerificationService(ctx, messages, limits, outbox);
-  const gateways = createGatewayService(ctx, messages, outbox);
+  const gateways = createGatewayService(ctx, messages, outbox, limits);
   const email = createEmailWorker(ctx, messages, transport);
   const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
 
@@ -77,6 +77,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     ['gateways-offline', 1_000, gateways.markSilentOffline],
     ['idempotency-keys', 60_000, forgetIdempotencyKeys],
     ['dashboard-history', 60_000, forgetDashboardLeftovers],
+    ['budgets', 60_000, () => limits.sweep(ctx.now())],
   ];
   const loops: Loop[] = sweepers.map(([name, intervalMs, run]) => createServerLoop(ctx, name, intervalMs, run));
 

@@ -17,7 +17,7 @@ import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { ServerContext } from '../context.js';
 import type { Outbox } from '../outbox.js';
-import type { MessageEventRow, MessageRow, MessageStatus, Repo, Transition } from '../store/index.js';
+import type { LeaseRecipients, MessageEventRow, MessageRow, MessageStatus, Repo, Transition } from '../store/index.js';
 import { syncWithMessage } from '../verification/end.js';
 import { MAX_SMS_SEGMENTS, analyzeSms, renderOtpSms } from './sms-text.js';
 
@@ -118,7 +118,7 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox) {
     },
 
     /** Leases up to `max` queued SMS to a gateway (queued → dispatched). */
-    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]> {
+    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients }): Promise<MessageRow[]> {
       return store.transaction(async (tx) => {
         const rows = await tx.leaseSms(q);
         for (const row of rows) await outbox.messageChanged(tx, row, `leased to gateway ${q.gatewayId}`);

@@ -62,6 +62,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     }, async (req, reply) => {
       const to = normalizeDestination(req.body.to, req.body.channel, rules);
       return idempotent(ctx, req.apiKey.id, req, reply, {
+        reserve: () => s.limits.take({ apiKeyId: req.apiKey.id, to, channel: req.body.channel, ...(req.body.ip ? { ip: req.body.ip } : {}) }, ctx.now()),
         async create(repo) {
           const { created, verification } = await s.verifications.start({
             apiKeyId: req.apiKey.id,
@@ -114,6 +115,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
         throw new ApiError(400, 'validation_failed', '`subject` is only for the email channel');
       }
       return idempotent(ctx, req.apiKey.id, req, reply, {
+        reserve: () => s.limits.take({ apiKeyId: req.apiKey.id, to, channel: b.channel }, ctx.now()),
         async create(repo) {
           const now = ctx.now();
           const row = await s.messages.insert({

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { Dialect, MessageRow, Page, Repo, Transition } from './types.js';
+import type { Dialect, Page, Repo, Transition } from './types.js';
 
 /** The store's operations without the transaction wrapper (index.ts adds it). */
 export type Ops = Omit<Repo, 'transaction'>;
@@ -150,24 +150,64 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     async messagesOfVerification(verificationId) {
       return db.selectFrom('messages').selectAll().where('verification_id', '=', verificationId).orderBy('id').execute();
     },
-    async leaseSms({ gatewayId, max, now, leaseUntil }) {
+    async leaseSms({ gatewayId, max, now, leaseUntil, recipients }) {
+      if (max <= 0) return [];
+      // Fair share: OTPs (messages of a verification) first, then round
+      // robin across API keys — each key's n-th waiting message ranks in
+      // turn n — then priority and age. One key's flood cannot push another
+      // key's code to the back of the queue.
+      const gated = recipients !== undefined && recipients.newAllowed < max && recipients.knownIn.length > 0;
+      // With no new recipient allowed, only messages to known recipients may go.
+      const onlyKnown = gated && recipients.newAllowed <= 0
+        ? sql.join(recipients.knownIn.map((w) => sql`and ${sql.ref('to')} in (select member from budget_members where bucket = ${w.bucket} and window_start = ${w.window_start})`), sql` `)
+        : sql``;
+      // A few new recipients allowed: read more candidates than `max` and choose below.
+      const limit = gated && recipients.newAllowed > 0 ? Math.min(max * 4, 400) : max;
       // PostgreSQL: several servers may lease at once; SKIP LOCKED hands each
-      // row to one of them. SQLite runs one writer at a time anyway.
-      let pick = db
-        .selectFrom('messages')
-        .select('id')
-        .where('channel', '=', 'sms')
-        .where('status', '=', 'queued')
-        .where('expires_at', '>', now)
-        .orderBy('priority_rank')
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(max);
-      if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+      // row to one of them (the ranking is a subquery, as a window function
+      // cannot sit beside FOR UPDATE). SQLite runs one writer at a time anyway.
+      const lock = dialect === 'postgres' ? sql`for update of m skip locked` : sql``;
+      const picked = await sql<{ id: string; to: string }>`
+        select m.id, m."to" from messages m
+        join (
+          select id,
+            case when verification_id is null then 1 else 0 end as otp_last,
+            row_number() over (partition by (verification_id is null), api_key_id order by priority_rank, created_at, id) as turn
+          from messages
+          where channel = 'sms' and status = 'queued' and expires_at > ${now} ${onlyKnown}
+        ) r on r.id = m.id
+        where m.status = 'queued'
+        order by r.otp_last, r.turn, m.priority_rank, m.created_at, m.id
+        limit ${limit}
+        ${lock}`.execute(db);
+      let ids = picked.rows.map((r) => r.id);
+      if (gated && recipients.newAllowed > 0) {
+        // Walk in queue order: known recipients pass, new ones while the allowance lasts.
+        const tos = [...new Set(picked.rows.map((r) => r.to))];
+        const knownEverywhere = new Set(tos);
+        for (const w of recipients.knownIn) {
+          const known = new Set(
+            tos.length === 0 ? [] : (await db.selectFrom('budget_members').select('member').where('bucket', '=', w.bucket).where('window_start', '=', w.window_start).where('member', 'in', tos).execute()).map((r) => r.member),
+          );
+          for (const t of tos) if (!known.has(t)) knownEverywhere.delete(t);
+        }
+        let allowance = recipients.newAllowed;
+        ids = [];
+        for (const r of picked.rows) {
+          if (ids.length >= max) break;
+          if (knownEverywhere.has(r.to)) ids.push(r.id);
+          else if (allowance > 0) {
+            allowance--;
+            knownEverywhere.add(r.to);
+            ids.push(r.id);
+          }
+        }
+      }
+      if (ids.length === 0) return [];
       const rows = await db
         .updateTable('messages')
         .set({ status: 'dispatched', gateway_id: gatewayId, lease_until: leaseUntil, updated_at: now })
-        .where('id', 'in', pick)
+        .where('id', 'in', ids)
         .where('status', '=', 'queued')
         .returningAll()
         .execute();
@@ -177,7 +217,8 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
           .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched' as const, at: now, detail: `leased to gateway ${gatewayId}` })))
           .execute();
       }
-      return rows.sort(queueOrder);
+      const order = new Map(ids.map((id, i) => [id, i]));
+      return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     },
     async listLapsedLeases(now, limit) {
       return db
@@ -458,6 +499,57 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       return db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('id', 'desc').limit(limit).execute();
     },
 
+    async addToCounters(rows, by) {
+      if (rows.length === 0) return [];
+      // One statement, rows in bucket order: concurrent callers lock the
+      // same rows in the same order (no deadlock on PostgreSQL).
+      const sorted = [...rows].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.window_start - b.window_start));
+      const out = await db
+        .insertInto('budget_counters')
+        .values(sorted.map((r) => ({ bucket: r.bucket, window_start: r.window_start, count: by, expires_at: r.expires_at })))
+        .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`budget_counters.count + excluded.count` }))
+        .returning(['bucket', 'window_start', 'count'])
+        .execute();
+      const counts = new Map(out.map((r) => [`${r.bucket}\0${Number(r.window_start)}`, Number(r.count)]));
+      return rows.map((r) => counts.get(`${r.bucket}\0${r.window_start}`) ?? 0);
+    },
+    async takeBackFromCounters(rows, by) {
+      for (const r of rows) {
+        await db
+          .updateTable('budget_counters')
+          .set({ count: sql<number>`count - ${by}` })
+          .where('bucket', '=', r.bucket)
+          .where('window_start', '=', r.window_start)
+          .execute();
+      }
+    },
+    async readCounters(rows) {
+      if (rows.length === 0) return [];
+      const found = await db
+        .selectFrom('budget_counters')
+        .select(['bucket', 'window_start', 'count'])
+        .where((eb) => eb.or(rows.map((r) => eb.and([eb('bucket', '=', r.bucket), eb('window_start', '=', r.window_start)]))))
+        .execute();
+      const counts = new Map(found.map((r) => [`${r.bucket}\0${Number(r.window_start)}`, Number(r.count)]));
+      return rows.map((r) => counts.get(`${r.bucket}\0${r.window_start}`) ?? 0);
+    },
+    async addBudgetMembers(rows) {
+      if (rows.length === 0) return [];
+      const inserted = await db
+        .insertInto('budget_members')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['bucket', 'window_start', 'member']).doNothing())
+        .returning(['bucket', 'window_start', 'member'])
+        .execute();
+      const fresh = new Set(inserted.map((r) => `${r.bucket}\0${Number(r.window_start)}\0${r.member}`));
+      return rows.map((r) => fresh.has(`${r.bucket}\0${r.window_start}\0${r.member}`));
+    },
+    async deleteExpiredBudgets(now) {
+      const a = await db.deleteFrom('budget_counters').where('expires_at', '<=', now).executeTakeFirst();
+      const b = await db.deleteFrom('budget_members').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(a.numDeletedRows) + Number(b.numDeletedRows);
+    },
+
     async getSetting(key) {
       const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return r?.value;
@@ -492,6 +584,3 @@ function page<T>(rows: T[], limit: number, cursorOf: (r: T) => string): Page<T> 
   return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }
 
-function queueOrder(a: MessageRow, b: MessageRow): number {
-  return a.priority_rank - b.priority_rank || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}

@@ -194,6 +194,28 @@ export interface GuessFailuresTable {
   updated_at: number;
 }
 
+/**
+ * Budget counters shared by every server on the store: one row per (bucket,
+ * fixed window). `bucket` names the budget and its subject, e.g.
+ * `destination_per_hour:+6281234567890`; `window_start` is the window's
+ * first millisecond. Incremented atomically with an upsert.
+ */
+export interface BudgetCountersTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+  /** The window's end: the row is swept after it. */
+  expires_at: number;
+}
+
+/** Members seen in a (bucket, window): a gateway's distinct recipients per day and per month. */
+export interface BudgetMembersTable {
+  bucket: string;
+  window_start: number;
+  member: string;
+  expires_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -215,4 +237,6 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   gateway_heartbeats: GatewayHeartbeatsTable;
   guess_failures: GuessFailuresTable;
+  budget_counters: BudgetCountersTable;
+  budget_members: BudgetMembersTable;
 }

@@ -56,6 +56,20 @@ export interface Transition {
   set?: Partial<Omit<MessageRow, 'id' | 'status'>>;
 }
 
+/** One budget counter: a bucket in one fixed window. */
+export interface CounterWindow {
+  bucket: string;
+  window_start: number;
+  /** The window's end (the row may be swept after it). */
+  expires_at: number;
+}
+
+export interface LeaseRecipients {
+  /** How many messages may go to recipients new to the `knownIn` windows. */
+  newAllowed: number;
+  knownIn: Array<{ bucket: string; window_start: number }>;
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
@@ -115,8 +129,13 @@ export interface Repo {
   /** Applies a state change and records its event, atomically; false when the message was not in a `from` state. */
   transition(t: Transition): Promise<boolean>;
   messagesOfVerification(verificationId: string): Promise<MessageRow[]>;
-  /** Leases up to `max` queued SMS (priority, then age) to a gateway. */
-  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]>;
+  /**
+   * Leases up to `max` queued SMS to a gateway, fair share first: OTPs, then
+   * round robin across API keys, then priority and age. With `recipients`,
+   * at most `newAllowed` of them go to a recipient not yet a member of
+   * every `knownIn` bucket window (a gateway's distinct-recipient budget).
+   */
+  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients }): Promise<MessageRow[]>;
   /** Dispatched SMS whose lease ran out before the gateway reported `spooled`. */
   listLapsedLeases(now: number, limit: number): Promise<MessageRow[]>;
   /** Not-yet-final messages (queued or dispatched) whose expiry has passed. */
@@ -208,6 +227,17 @@ export interface Repo {
   listAllWebhooks(): Promise<WebhookRow[]>;
   /** A webhook's deliveries, the most recently made first (by id: a replay keeps its event's created_at). */
   listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryRow[]>;
+
+  // Budgets (limits.ts): counters per (bucket, fixed window), shared by every server
+  /** Adds `by` to each counter atomically (created at `by` when absent); returns the counts after, in `rows` order. */
+  addToCounters(rows: CounterWindow[], by: number): Promise<number[]>;
+  /** Undoes an `addToCounters` (a refused or failed request gives its count back). */
+  takeBackFromCounters(rows: Array<Omit<CounterWindow, 'expires_at'>>, by: number): Promise<void>;
+  readCounters(rows: Array<Omit<CounterWindow, 'expires_at'>>): Promise<number[]>;
+  /** Records members (e.g. recipients) of bucket windows; true for each that was new. */
+  addBudgetMembers(rows: Array<CounterWindow & { member: string }>): Promise<boolean[]>;
+  /** Counters and members whose window has ended. */
+  deleteExpiredBudgets(now: number): Promise<number>;
 
   // Settings
   getSetting(key: string): Promise<string | undefined>;

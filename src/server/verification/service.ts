@@ -55,7 +55,7 @@ export interface StartInput {
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
 
-export function createVerificationService(ctx: ServerContext, messages: MessageService, limits: Limits, outbox: Outbox) {
+export function createVerificationService(ctx: ServerContext, messages: MessageService, _limits: Limits, outbox: Outbox) {
   const { store, keyring, config } = ctx;
   const { otp } = config;
   const guesses = createGuessLimit(ctx);
@@ -130,7 +130,6 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               await messages.insert({ ...otpMessage(updated, input.apiKeyId), detail: `resend ${sends} of the verification code` }, tx, now);
               return { created: false, v: updated };
             }
-            limits.verificationStart(input.apiKeyId, input.to, now);
             const id = newId('ver', now);
             const code = generateCode(otp.digits);
             const v: VerificationRow = {

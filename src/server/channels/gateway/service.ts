@@ -9,13 +9,17 @@
  *   the queue; once spooled it is never handed to another gateway;
  * - nothing is handed out after its expiry, and an OTP whose verification
  *   ended is canceled instead of sent;
- * - every report is idempotent.
+ * - every report is idempotent;
+ * - a gateway whose SIM budget is spent (limits.ts) leases nothing more, or
+ *   only messages to recipients it already counted; the rest waits for
+ *   another gateway or the next window.
  */
 import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
 import { iso } from '../../../protocol/time.js';
 import type { ServerContext } from '../../context.js';
 import { normalizeSender } from '../../destinations.js';
 import { newId } from '../../ids.js';
+import type { Limits } from '../../limits.js';
 import type { MessageService } from '../../messages/service.js';
 import type { Outbox } from '../../outbox.js';
 import type { GatewayRow, MessageStatus } from '../../store/index.js';
@@ -31,7 +35,7 @@ const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
 
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
-export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox) {
+export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits) {
   const { store, bus, config } = ctx;
 
   async function seen(gw: GatewayRow, now: number, health?: string) {
@@ -50,7 +54,16 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
   /** Leases what is waiting now; filters out what may no longer be sent. */
   async function leaseNow(gw: GatewayRow, max: number): Promise<LeasedMessage[]> {
     const now = ctx.now();
-    const rows = await messages.lease({ gatewayId: gw.id, max, now, leaseUntil: now + config.leaseSeconds * 1000 });
+    const allowance = await limits.gatewayAllowance(gw.id, max, now);
+    if (allowance.max <= 0) return [];
+    const rows = await messages.lease({
+      gatewayId: gw.id,
+      max: allowance.max,
+      now,
+      leaseUntil: now + config.leaseSeconds * 1000,
+      ...(allowance.recipients ? { recipients: allowance.recipients } : {}),
+    });
+    await limits.recordLease(gw.id, rows, now);
     const out: LeasedMessage[] = [];
     for (const row of rows) {
       const d = await messages.deliverable(row);

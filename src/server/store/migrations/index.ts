@@ -240,6 +240,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_budgets': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('budget_counters')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('window_start', time, (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('budget_counters_pk', ['bucket', 'window_start'])
+          .execute();
+        await db.schema.createIndex('budget_counters_expires').on('budget_counters').column('expires_at').execute();
+        await db.schema
+          .createTable('budget_members')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('window_start', time, (c) => c.notNull())
+          .addColumn('member', 'text', (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('budget_members_pk', ['bucket', 'window_start', 'member'])
+          .execute();
+        await db.schema.createIndex('budget_members_expires').on('budget_members').column('expires_at').execute();
+        // The fair-share lease ranks queued SMS per API key.
+        await db.schema.createIndex('messages_queue_by_key').on('messages').columns(['channel', 'status', 'api_key_id', 'priority_rank', 'created_at']).execute();
+      },
+    },
   };
 }
 
