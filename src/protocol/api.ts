@@ -8,9 +8,9 @@ import { z } from 'zod';
 /** Characters never allowed in any string field: NUL and the other C0 controls except tab/CR/LF. */
 const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 /** Single-line fields additionally refuse CR and LF (header injection). */
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
+export const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 
-const singleLine = (max: number) =>
+export const singleLine = (max: number) =>
   z.string().max(max).regex(SINGLE_LINE, 'must be a single line without control characters');
 
 import { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from './enums.js';

@@ -32,6 +32,13 @@ export const DEFAULT_LEASE_SECONDS = 30;
 export const DEFAULT_HEARTBEAT_SECONDS = 15;
 
 
+/**
+ * Names and ids never hold a NUL (PostgreSQL cannot store one, and no
+ * file name or message id has one). Free text may: see routes/gateway.ts.
+ */
+const NO_NUL = /^[^\u0000]*$/;
+const name = (max: number) => z.string().min(1).max(max).regex(NO_NUL, 'must not contain NUL');
+
 /** E.164 with the plus sign, as the server always stores SMS destinations. */
 export const E164 = z.string().regex(/^\+[1-9][0-9]{1,14}$/);
 
@@ -83,7 +90,7 @@ export type ReportStatus = z.infer<typeof ReportStatus>;
 
 export const Report = z
   .object({
-    message_id: z.string().min(1).max(64),
+    message_id: name(64),
     status: ReportStatus,
     /** When the gateway observed the change. */
     at: z.iso.datetime(),
@@ -119,8 +126,8 @@ export type ReportsResponse = z.infer<typeof ReportsResponse>;
 export const InboundSms = z
   .object({
     /** Stable id chosen by the gateway (e.g. the first inbox file's name); repeats are ignored. */
-    key: z.string().min(1).max(200),
-    from: z.string().min(1).max(40),
+    key: name(200),
+    from: name(40),
     text: z.string().max(10_000),
     received_at: z.iso.datetime(),
     parts: z.number().int().min(1).max(255).default(1),

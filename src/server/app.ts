@@ -3,7 +3,7 @@
  * the one error handler that speaks problem+json. It never listens;
  * server.ts does (and tests use `app.inject` or listen on port 0).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -53,6 +53,20 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Errors the router raises before any route runs (a path segment over
+    // maxParamLength, broken percent-encoding) skip the error handler:
+    // answer them as problem+json too, instead of Fastify's own JSON.
+    frameworkErrors: (err, _req, res) => {
+      const reply = res as unknown as FastifyReply;
+      const problem =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new ApiError(414, 'uri_too_long', 'a path segment is longer than 200 characters')
+          : err.code === 'FST_ERR_BAD_URL'
+            ? new ApiError(400, 'bad_url', 'the path is not valid percent-encoded text')
+            : new ApiError(400, 'bad_request', err.message.slice(0, 200));
+      reply.serializer(JSON.stringify);
+      return reply.code(problem.status).type('application/problem+json').send(problemBody(problem));
+    },
     // Behind a reverse proxy (KIRIM_TRUST_PROXY=true), req.ip and
     // req.protocol come from its X-Forwarded-* headers.
     trustProxy: config.trustProxy,

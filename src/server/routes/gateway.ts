@@ -25,6 +25,14 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Free text from the modem (an SMS, gammu's error text) may hold a NUL (an
+ * 8-bit SMS read as latin1), which PostgreSQL cannot store: it becomes
+ * U+FFFD, as any undecodable character does, rather than failing the
+ * whole batch with a 500 the gateway would retry forever.
+ */
+export const storable = (text: string) => text.replace(/\u0000/g, '\ufffd');
+
 export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
   async (app) => {
     const { ctx } = s;
@@ -56,11 +64,11 @@ export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
     });
 
     r.post('/reports', { schema: { hide: true, body: ReportsRequest, response: { 200: ReportsResponse } } }, async (req) => ({
-      results: await s.gateways.report(req.gateway, req.body.reports),
+      results: await s.gateways.report(req.gateway, req.body.reports.map((r) => (r.detail === undefined ? r : { ...r, detail: storable(r.detail) }))),
     }));
 
     r.post('/inbound', { schema: { hide: true, body: InboundRequest, response: { 200: InboundResponse } } }, async (req) =>
-      s.gateways.inbound(req.gateway, req.body.messages),
+      s.gateways.inbound(req.gateway, req.body.messages.map((m) => ({ ...m, text: storable(m.text) }))),
     );
 
     r.post('/heartbeat', { schema: { hide: true, body: HeartbeatRequest, response: { 200: HeartbeatResponse } } }, async (req) => {

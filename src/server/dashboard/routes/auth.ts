@@ -6,13 +6,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../../protocol/api.js';
 import { ApiError } from '../../errors.js';
 import { checkOrigin } from '../csrf.js';
 import { authenticateOperator, MAX_PASSWORD, normalizeUsername } from '../operators.js';
 import type { Dashboard } from '../index.js';
 
 const LoginBody = z.object({
-  username: z.string().min(1).max(200),
+  // Single-line: the throttle keys its store rows by the username as typed.
+  username: singleLine(200).min(1),
   password: z.string().min(1).max(MAX_PASSWORD),
 });
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { singleLine } from '../../../protocol/api.js';
 import { Channel, MessageStatus, VerificationStatus } from '../../../protocol/enums.js';
 import { notFound } from '../../errors.js';
 import type { Dashboard } from '../index.js';
@@ -11,8 +12,14 @@ import { messageDetail, messageEvents, messageSummary, verificationSummary } fro
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(100).optional(),
+  cursor: singleLine(100).optional(),
 });
+/**
+ * Ids and search text from the address bar: single-line text without
+ * control characters (PostgreSQL refuses a NUL in a query; a 400 here
+ * instead of a 500 there).
+ */
+export const PathId = z.object({ id: singleLine(100) });
 /**
  * Destinations are stored in E.164 (+62812...), but people type local
  * numbers (0812...): a search that looks like one also matches in E.164.
@@ -39,10 +46,10 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
     r.get('/messages', {
       schema: {
         querystring: PageQuery.extend({
-          q: optional(z.string().max(200)),
+          q: optional(singleLine(200)),
           status: optional(MessageStatus),
           channel: optional(Channel),
-          gateway: optional(z.string().max(100)),
+          gateway: optional(singleLine(100)),
         }),
       },
     }, async (req) => {
@@ -53,7 +60,7 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
       return { data: page.items.map((m) => messageSummary(m, n)), next_cursor: page.nextCursor ?? null };
     });
 
-    r.get('/messages/:id', { schema: { params: z.object({ id: z.string().max(100) }) } }, async (req) => {
+    r.get('/messages/:id', { schema: { params: PathId } }, async (req) => {
       const m = await ctx.store.getMessage(req.params.id);
       if (!m) throw notFound('message');
       return messageDetail(m, await ctx.store.listMessageEvents(m.id), await names.get());
@@ -62,7 +69,7 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
     r.get('/verifications', {
       schema: {
         querystring: PageQuery.extend({
-          q: optional(z.string().max(200)),
+          q: optional(singleLine(200)),
           status: optional(VerificationStatus),
           channel: optional(Channel),
         }),
@@ -75,7 +82,7 @@ export const messagesRoutes = (d: Dashboard): FastifyPluginAsync =>
       return { data: page.items.map((v) => verificationSummary(v, n)), next_cursor: page.nextCursor ?? null };
     });
 
-    r.get('/verifications/:id', { schema: { params: z.object({ id: z.string().max(100) }) } }, async (req) => {
+    r.get('/verifications/:id', { schema: { params: PathId } }, async (req) => {
       const v = await ctx.store.getVerification(req.params.id);
       if (!v) throw notFound('verification');
       const n = await names.get();

@@ -8,7 +8,8 @@ import { ApiError, notFound } from '../../errors.js';
 import { gatewaysView } from '../gateways.js';
 import type { Dashboard } from '../index.js';
 import { deliveryView, inboundView, keyView, webhookView } from '../views.js';
-import { PageQuery } from './messages.js';
+import { singleLine } from '../../../protocol/api.js';
+import { PageQuery, PathId } from './messages.js';
 
 const RECENT_DELIVERIES = 20;
 
@@ -31,7 +32,7 @@ export const operationsRoutes = (d: Dashboard): FastifyPluginAsync =>
       return { data: await Promise.all(hooks.map(async (w) => webhookView(w, await ctx.store.listWebhookDeliveries(w.id, RECENT_DELIVERIES), n))) };
     });
 
-    r.post('/webhooks/:id/deliveries/:delivery/replay', { schema: { params: z.object({ id: z.string().max(100), delivery: z.string().max(100) }) } }, async (req, reply) => {
+    r.post('/webhooks/:id/deliveries/:delivery/replay', { schema: { params: z.object({ id: singleLine(100), delivery: singleLine(100) }) } }, async (req, reply) => {
       const row = await services.webhooks.replay(req.params.id, req.params.delivery);
       req.log.info({ operator: req.dashboardSession?.operator.username, webhook: req.params.id, delivery: row.id }, 'webhook delivery replayed');
       return reply.code(202).send({ delivery: deliveryView(row) });
@@ -50,7 +51,7 @@ export const operationsRoutes = (d: Dashboard): FastifyPluginAsync =>
       return reply.code(201).send({ id, name: row.name, prefix: row.prefix, key, created_at: iso(row.created_at) });
     });
 
-    r.post('/keys/:id/revoke', { schema: { params: z.object({ id: z.string().max(100) }) } }, async (req) => {
+    r.post('/keys/:id/revoke', { schema: { params: PathId } }, async (req) => {
       const row = await ctx.store.revokeApiKey(req.params.id, ctx.now());
       if (!row) throw notFound('API key');
       req.log.info({ operator: req.dashboardSession?.operator.username, key: row.id }, 'API key revoked from the dashboard');
