@@ -267,9 +267,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/**
+ * True when every migration is recorded as applied: then the Migrator, whose
+ * table check reads every schema in the database, need not run at all.
+ */
+async function applied(db: Kysely<any>, names: string[]): Promise<boolean> {
+  try {
+    const rows = (await sql<{ name: string }>`select name from kirim_migrations`.execute(db)).rows;
+    const have = new Set(rows.map((r) => r.name));
+    return names.every((n) => have.has(n));
+  } catch {
+    return false; // no table yet: a new database
+  }
+}
+
 /** Brings the schema up to date; safe to run concurrently from several servers on PostgreSQL. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const all = migrations(dialect);
+  if (await applied(db, Object.keys(all))) return;
   const provider: MigrationProvider = { getMigrations: async () => all };
   // Kysely looks for its bookkeeping tables across all schemas; name ours
   // explicitly so a database holding several Kirim schemas stays correct.
@@ -285,7 +300,14 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's table check reads every schema of the database; one dropped
+  // meanwhile by someone else (another Kirim schema, tests) fails it with
+  // "schema ... does not exist" (3F000). Nothing ran yet: try again.
+  for (let i = 1; i <= 10 && error && !results?.length && (error as { code?: string }).code === '3F000' && !String((error as Error).message).includes(`"${schema}"`); i++) {
+    await new Promise((r) => setTimeout(r, 10 * i));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
