@@ -26,11 +26,11 @@ for (const dialect of DIALECTS) {
       const rows = list.stdout.trim().split('\n').map((l) => l.split('\t'));
       assert.deepEqual(rows.map((r) => r[1]).sort(), ['blog', 'toko']);
       assert.ok(!list.stdout.includes(shop) && !list.stdout.includes(blog), 'the listing never shows a key');
-      assert.deepEqual(rows.find((r) => r[1] === 'blog')!.slice(3, 4), ['admin']);
+      assert.deepEqual(rows.find((r) => r[1] === 'blog')!.slice(3, 4), ['verify,messages,webhooks,admin'], '--admin adds admin to the default scopes');
       const json = JSON.parse(kirim(['keys', 'list', '--json', ...opts]).stdout) as { data: Array<{ id: string; name: string; prefix: string; revoked_at: string | null }> };
       const shopRow = json.data.find((k) => k.name === 'toko')!;
       assert.ok(shop.startsWith(shopRow.prefix));
-      assert.deepEqual(Object.keys(shopRow).sort(), ['created_at', 'id', 'name', 'prefix', 'revoked_at', 'scopes']);
+      assert.deepEqual(Object.keys(shopRow).sort(), ['created_at', 'expires_at', 'id', 'name', 'prefix', 'revoked_at', 'scopes']);
 
       const asShop = apiClient(srv.url, shop);
       assert.equal((await asShop('GET', '/v1/messages')).status, 200);

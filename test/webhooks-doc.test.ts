@@ -47,7 +47,8 @@ test('the documented receiver accepts real deliveries to a ["*"] endpoint and re
   const program = join(dir, 'receiver.mjs');
   writeFileSync(program, blocks.join('\n'));
 
-  const s = await createTestServer({ transport: capturingTransport() });
+  // A key that may hear all three families: gateway events need `admin`, another key's inbound SMS `inbound`.
+  const s = await createTestServer({ transport: capturingTransport(), apiKeyScopes: ['messages', 'webhooks', 'inbound', 'admin'] });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/kirim-events`;
   let child: ReturnType<typeof spawn> | undefined;
@@ -66,7 +67,7 @@ test('the documented receiver accepts real deliveries to a ["*"] endpoint and re
     child.stderr!.on('data', (d) => (err += String(d)));
     await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' }).catch(() => null))?.status === 401, { what: `the receiver to listen (stderr: ${err})` });
 
-    // Three families of events: a message's, a gateway's and an inbound SMS (the last two belong to no API key).
+    // Three families of events: a message's, a gateway's (admin keys only) and an inbound SMS answering no key (inbound keys only).
     const m = await s.api('POST', '/v1/messages', { to: '081234567890', channel: 'sms', text: 'hello' });
     assert.equal(m.status, 202);
     const hb = { version: 'test', started_at: new Date().toISOString(), modem: { ok: true }, spool: { outbox: 0 } };

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { ApiScope } from '../protocol/api.js';
-import { createApiKey } from '../server/credentials.js';
+import { ApiScope, DEFAULT_API_SCOPES } from '../protocol/api.js';
+import { scopesOf } from '../server/auth.js';
+import { createApiKey, rotateApiKey } from '../server/credentials.js';
 import { iso } from '../protocol/time.js';
 import type { ApiKeyRow } from '../server/store/index.js';
 import { UserError } from './errors.js';
@@ -14,42 +15,74 @@ export function checkName(name: string): string {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** The scopes asked for with --scope (repeatable) and --admin. */
+/**
+ * The scopes asked for: `--scope` (repeatable, or comma-separated) gives
+ * exactly those; none gives the default scopes (verify, messages,
+ * webhooks); `--admin` adds `admin` to either (alone it keeps its old
+ * meaning: the application API plus the gateways).
+ */
 export function checkScopes(flags: { scope?: string[]; admin?: boolean }): ApiScope[] {
-  const scopes = new Set<ApiScope>(flags.admin ? ['admin'] : []);
-  for (const raw of flags.scope ?? []) {
+  const asked = (flags.scope ?? []).flatMap((raw) => raw.split(','));
+  const scopes = new Set<ApiScope>(asked.length === 0 ? DEFAULT_API_SCOPES : []);
+  for (const raw of asked) {
     const s = ApiScope.safeParse(raw.trim());
     if (!s.success) throw new UserError(`--scope ${JSON.stringify(raw)}: unknown scope; known: ${ApiScope.options.join(', ')}`);
     scopes.add(s.data);
   }
+  if (flags.admin) scopes.add('admin');
   return [...scopes];
 }
 
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** The expiry asked for with --expires-in (e.g. 90m, 12h, 30d, 8w) or --expires-at (ISO 8601, in the future); null when neither. */
+export function checkExpiry(flags: { expiresIn?: string; expiresAt?: string }, now: number): number | null {
+  if (flags.expiresIn !== undefined && flags.expiresAt !== undefined) throw new UserError('give --expires-in or --expires-at, not both');
+  if (flags.expiresIn !== undefined) {
+    const m = /^([1-9][0-9]{0,5})([mhdw])$/.exec(flags.expiresIn.trim());
+    if (!m) throw new UserError(`--expires-in ${JSON.stringify(flags.expiresIn)}: expected a number and a unit, m h d or w (e.g. 30d)`);
+    return now + Number(m[1]) * UNIT_MS[m[2]!]!;
+  }
+  if (flags.expiresAt !== undefined) {
+    const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(flags.expiresAt.trim()) ? Date.parse(flags.expiresAt.trim()) : NaN;
+    if (Number.isNaN(at)) throw new UserError(`--expires-at ${JSON.stringify(flags.expiresAt)}: expected an ISO 8601 time such as 2027-01-31T00:00:00Z`);
+    if (at <= now) throw new UserError(`--expires-at ${flags.expiresAt}: that time has passed`);
+    return at;
+  }
+  return null;
+}
+
 /**
- * `kirim keys create --name NAME [--admin | --scope admin]`: prints a new API
- * key once; only its hash is stored. Without a scope it is a plain
- * application key; `admin` also opens GET /v1/gateways.
- * `kirim keys list [--json]`: every key with its prefix (never the key).
+ * `kirim keys create --name NAME [--scope S,...] [--admin] [--expires-in 30d | --expires-at ISO]`:
+ * prints a new API key once; only its hash is stored. Without --scope it
+ * gets the default scopes (verify, messages, webhooks); `admin` also opens
+ * the gateways (docs/security.md, "Tenants and scopes").
+ * `kirim keys list [--json]`: every key with its prefix (never the key), scopes and expiry.
  * `kirim keys revoke ID`: the next API call with that key gets 401 (keys are
  * looked up in the store on every request, so no server restart is needed).
- * The dashboard's API keys page does the same three things.
+ * `kirim keys rotate ID`: prints a new value for the key (same id, scopes,
+ * expiry and data); the old value gets 401 from its next call.
+ * The dashboard's API keys page lists, creates and revokes keys too.
  */
 export function keysCommand(): Command {
   const keys = new Command('keys').description('Manage application API keys');
   keys.addCommand(
     withServerOptions(new Command('create').description('Create an API key and print it (shown once)'))
       .requiredOption('--name <name>', 'a name to tell the key apart')
-      .option('--admin', 'also let the key read the gateways (GET /v1/gateways); same as --scope admin')
-      .option('--scope <scope>', `a scope beyond the application API (${ApiScope.options.join(', ')}); repeatable`, collect)
+      .option('--scope <scopes>', `what the key may do: ${ApiScope.options.join(', ')}; comma-separated or repeated (default: ${DEFAULT_API_SCOPES.join(',')})`, collect)
+      .option('--admin', 'add the admin scope (the gateways: list, revoke, rotate; gateway events)')
+      .option('--expires-in <duration>', 'refuse the key after this long: a number and m, h, d or w (e.g. 30d)')
+      .option('--expires-at <time>', 'refuse the key from this time (ISO 8601, e.g. 2027-01-31T00:00:00Z)')
       .action(async (flags) => {
         const name = checkName(flags.name);
         const scopes = checkScopes(flags);
-        const { key } = await withStore(flags, (store) => createApiKey(store, name, { scopes }));
+        const expiresAt = checkExpiry(flags, Date.now());
+        const { key } = await withStore(flags, (store) => createApiKey(store, name, { scopes, expiresAt }));
         process.stdout.write(`${key}\n`);
       }),
   );
   keys.addCommand(
-    withServerOptions(new Command('list').description('List API keys: id, name, prefix, scopes, created, revoked (never the key itself)'))
+    withServerOptions(new Command('list').description('List API keys: id, name, prefix, scopes, created, state (active, expires, expired, revoked; never the key itself)'))
       .option('--json', 'print the list as JSON')
       .action(async (flags) => {
         const rows = await withStore(flags, (store) => store.listApiKeys());
@@ -59,8 +92,10 @@ export function keysCommand(): Command {
           return;
         }
         if (list.length === 0) process.stderr.write('no API keys yet: create one with `kirim keys create --name NAME`\n');
+        const now = Date.now();
         for (const k of list) {
-          process.stdout.write([k.id, k.name, `${k.prefix}…`, k.scopes.join(',') || '-', k.created_at, k.revoked_at ? `revoked ${k.revoked_at}` : 'active'].join('\t') + '\n');
+          const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.expires_at === null ? 'active' : Date.parse(k.expires_at) <= now ? `expired ${k.expires_at}` : `active, expires ${k.expires_at}`;
+          process.stdout.write([k.id, k.name, `${k.prefix}…`, k.scopes.join(','), k.created_at, state].join('\t') + '\n');
         }
       }),
   );
@@ -73,10 +108,27 @@ export function keysCommand(): Command {
         process.stdout.write(`revoked ${row.id} (${row.name}) at ${iso(row.revoked_at!)}\n`);
       }),
   );
+  keys.addCommand(
+    withServerOptions(new Command('rotate').description('Print a new value for an API key (shown once); the old value gets 401 from its next call'))
+      .argument('<id>', 'the key id, as `kirim keys list` shows it')
+      .action(async (id: string, flags) => {
+        const rotated = await withStore(flags, (store) => rotateApiKey(store, id));
+        if (!rotated) throw new UserError(`no active API key with id ${JSON.stringify(id)}; see kirim keys list`);
+        process.stdout.write(`${rotated.key}\n`);
+      }),
+  );
   return keys;
 }
 
 /** A key as `kirim keys list` prints it: never the key or its hash. */
 function describeKey(k: ApiKeyRow) {
-  return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes.split(' ').filter(Boolean), created_at: iso(k.created_at), revoked_at: k.revoked_at === null ? null : iso(k.revoked_at) };
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: scopesOf(k),
+    created_at: iso(k.created_at),
+    revoked_at: k.revoked_at === null ? null : iso(k.revoked_at),
+    expires_at: k.expires_at === null ? null : iso(k.expires_at),
+  };
 }

@@ -175,6 +175,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -281,6 +290,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -372,6 +390,15 @@ export interface paths {
                 };
                 /** @description A problem (RFC 9457); `code` says which */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -483,6 +510,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -584,6 +620,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -674,6 +719,15 @@ export interface paths {
                 };
                 /** @description A problem (RFC 9457); `code` says which */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -781,6 +835,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -844,7 +907,7 @@ export interface paths {
         };
         /**
          * List received SMS, newest first
-         * @description Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive).
+         * @description Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive). A key sees the SMS that answer it (from a number it sent an SMS to through the same gateway within `KIRIM_INBOUND_OWNER_DAYS`); a key with the `inbound` scope sees every received SMS.
          */
         get: {
             parameters: {
@@ -884,6 +947,15 @@ export interface paths {
                 };
                 /** @description A problem (RFC 9457); `code` says which */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -991,6 +1063,15 @@ export interface paths {
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1081,6 +1162,15 @@ export interface paths {
                 };
                 /** @description A problem (RFC 9457); `code` says which */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1181,6 +1271,15 @@ export interface paths {
                 };
                 /** @description A problem (RFC 9457); `code` says which */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1320,6 +1419,150 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateways/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a gateway (admin scope)
+         * @description Its token is refused from now on, including by its open long-poll, which answers 401 at once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            revoked_at: string;
+                        };
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateways/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a gateway token (admin scope)
+         * @description Answers the new token, once; the old one is refused from now on, including by an open long-poll.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            token: string;
+                        };
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

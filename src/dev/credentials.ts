@@ -4,11 +4,14 @@
  * <data-dir>/dev-credentials.json (mode 0600) so that every `kirim dev` run
  * on one data dir prints the same key and password. The database holds
  * only their hashes, as for any key; a saved value the database no longer
- * knows is replaced.
+ * knows is replaced. The development key carries every scope (the local
+ * stack has one tenant: its developer, who also watches the gateway and
+ * every inbound SMS).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashToken } from '../server/crypto.js';
+import { ApiScope } from '../protocol/api.js';
 import { createApiKey, createGateway } from '../server/credentials.js';
 import { createOperator, generatePassword, verifyPassword } from '../server/dashboard/operators.js';
 import type { Store } from '../server/store/index.js';
@@ -39,7 +42,7 @@ export async function devCredentials(store: Store, dataDir: string): Promise<Dev
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevCredentials>) : {};
   const keep = !!saved.apiKey && !!saved.gatewayToken && !!(await store.findApiKeyByHash(hashToken(saved.apiKey))) && !!(await store.findGatewayByHash(hashToken(saved.gatewayToken)));
   const creds: DevCredentials = {
-    ...(keep ? { apiKey: saved.apiKey!, gatewayToken: saved.gatewayToken! } : { apiKey: (await createApiKey(store, 'dev')).key, gatewayToken: (await createGateway(store, 'dev-modem-sim')).token }),
+    ...(keep ? { apiKey: saved.apiKey!, gatewayToken: saved.gatewayToken! } : { apiKey: (await createApiKey(store, 'dev', { scopes: ApiScope.options })).key, gatewayToken: (await createGateway(store, 'dev-modem-sim')).token }),
     operatorPassword: await devOperator(store, saved.operatorPassword),
   };
   if (!keep || creds.operatorPassword !== saved.operatorPassword) writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });

@@ -208,9 +208,19 @@ export function webhookDeliverySchema(type: (typeof WEBHOOK_EVENTS)[number]) {
   return GatewayEventDelivery;
 }
 
-/** What an API key may do beyond the application API. `admin`: read the gateways' state (GET /v1/gateways). */
-export const ApiScope = z.enum(['admin']);
+/**
+ * What an API key may do (docs/security.md, "Tenants and scopes"):
+ * - `verify`: the verification routes (/v1/verifications...);
+ * - `messages`: send and read its own messages (/v1/messages...);
+ * - `inbound`: read every received SMS (GET /v1/inbound, `message.received`),
+ *   not only the replies to its own messages;
+ * - `webhooks`: manage its webhook endpoints (/v1/webhooks...);
+ * - `admin`: the gateways (GET /v1/gateways, revoke, rotate; `gateway.*` events).
+ */
+export const ApiScope = z.enum(['verify', 'messages', 'inbound', 'webhooks', 'admin']);
 export type ApiScope = z.infer<typeof ApiScope>;
+/** The scopes of a key created without any: what every key could do before scopes existed. */
+export const DEFAULT_API_SCOPES: readonly ApiScope[] = ['verify', 'messages', 'webhooks'];
 
 /** A gateway as the server sees it at the moment of asking. */
 export const GatewayStatus = z.object({

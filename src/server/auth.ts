@@ -7,9 +7,16 @@
  * "malformed"; a well-formed token that matches nothing is "unknown or
  * revoked". The scheme name is case-insensitive (RFC 9110 §11.1), so
  * `bearer` and `BEARER` work as `Bearer` does.
+ *
+ * Nothing is cached: every request reads its key or token from the store,
+ * so a revocation, a rotation or an expiry holds at the next request on
+ * every instance sharing that store. An API key past its `expires_at` is
+ * refused with a 401 saying so; each route names the scope it needs and a
+ * key without it gets 403 `forbidden` naming that scope.
  */
 import type { FastifyRequest } from 'fastify';
-import { ApiScope } from '../protocol/api.js';
+import { ApiScope, DEFAULT_API_SCOPES } from '../protocol/api.js';
+import { iso } from '../protocol/time.js';
 import { hashToken } from './crypto.js';
 import { ApiError } from './errors.js';
 import type { ApiKeyRow, GatewayRow, Store } from './store/index.js';
@@ -29,24 +36,39 @@ export function bearerToken(header: string | undefined): string {
 }
 
 /** Resolves the API key of a /v1 request or throws 401. */
-export async function authenticateApiKey(store: Store, req: FastifyRequest): Promise<ApiKeyRow> {
+export async function authenticateApiKey(store: Store, req: FastifyRequest, now: number = Date.now()): Promise<ApiKeyRow> {
   const token = bearerToken(req.headers.authorization);
   if (token.startsWith(`${GATEWAY_TOKEN_PREFIX}_`)) throw new ApiError(401, 'unauthorized', 'a gateway token cannot use the application API; use an API key');
   const key = await store.findApiKeyByHash(hashToken(token));
   if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
+  if (key.expires_at !== null && now >= key.expires_at) {
+    throw new ApiError(401, 'unauthorized', `this API key expired at ${iso(key.expires_at)}; create a new one with \`kirim keys create\``);
+  }
   return key;
 }
 
-/** The scopes an API key carries (none for a plain application key). */
-export function scopesOf(key: ApiKeyRow): ApiScope[] {
+/**
+ * The scopes an API key carries. A row written before scopes existed has
+ * none stored and gets the default scopes (what every key could do then).
+ */
+export function scopesOf(key: Pick<ApiKeyRow, 'scopes'>): ApiScope[] {
+  if (key.scopes.trim() === '') return [...DEFAULT_API_SCOPES];
   return key.scopes.split(' ').filter((s): s is ApiScope => ApiScope.safeParse(s).success);
 }
 
-/** Throws 403 `forbidden` unless the key carries `scope`. */
-export function requireScope(key: ApiKeyRow, scope: ApiScope): void {
-  if (!scopesOf(key).includes(scope)) {
-    throw new ApiError(403, 'forbidden', `this API key lacks the ${scope} scope; create one with \`kirim keys create --name NAME --${scope}\``);
-  }
+export function hasScope(key: Pick<ApiKeyRow, 'scopes'>, scope: ApiScope): boolean {
+  return scopesOf(key).includes(scope);
+}
+
+/**
+ * Throws 403 `forbidden` unless the key carries one of `scopes` (the first
+ * one is named: the one that opens the route fully).
+ */
+export function requireScope(key: ApiKeyRow, ...scopes: [ApiScope, ...ApiScope[]]): void {
+  const have = scopesOf(key);
+  if (scopes.some((s) => have.includes(s))) return;
+  const also = scopes.length > 1 ? ` (or ${scopes.slice(1).join(' or ')})` : '';
+  throw new ApiError(403, 'forbidden', `this API key lacks the ${scopes[0]} scope${also}; create a key with \`kirim keys create --name NAME --scope ${scopes[0]}\``);
 }
 
 /** Resolves the gateway of a /gateway/v1 request or throws 401. */

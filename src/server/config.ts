@@ -56,6 +56,8 @@ export interface ServerConfig {
   heartbeatSeconds: number;
   /** A gateway unheard of for this long is offline. */
   gatewayOfflineSeconds: number;
+  /** An inbound SMS belongs to the key that sent an SMS to its sender (same gateway) within this many days. */
+  inboundOwnerDays: number;
   /** Temporary-failure attempts before an email is failed. */
   emailMaxAttempts: number;
   /** Budgets against SMS pumping and floods (limits.ts); 0 turns one off. */
@@ -269,6 +271,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 600),
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
+    inboundOwnerDays: int(env, 'KIRIM_INBOUND_OWNER_DAYS', 7, 1, 365),
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
     budgets: budgets(env),
     seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,

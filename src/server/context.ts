@@ -24,6 +24,12 @@ export interface BusEvents {
   inbound: [sms: InboundRow];
   /** A gateway's heartbeat was stored (the row as it is now). */
   'gateway:heartbeat': [gateway: GatewayRow];
+  /**
+   * A credential was revoked or rotated by this server (the CLI changes the
+   * store directly; open long-polls see that at their next re-check).
+   * Waiting gateway long-polls re-check their token at once.
+   */
+  'credentials:changed': [kind: 'gateway' | 'api_key', id: string];
   /** A webhook delivery was created or an attempt at it finished (the row as stored). */
   'webhook:delivery': [delivery: WebhookDeliveryRow];
 }

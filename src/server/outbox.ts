@@ -59,9 +59,9 @@ export function createOutbox(ctx: ServerContext, webhooks: WebhookService) {
       tx.afterCommit(() => bus.emit('gateway:state', g));
     },
 
-    /** An inbound SMS was stored. */
+    /** An inbound SMS was stored: its event goes to the key it answers (and keys with the `inbound` scope). */
     async inbound(tx: Tx, i: InboundRow): Promise<void> {
-      await webhooks.enqueue(tx, 'message.received', { id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id }, null);
+      await webhooks.enqueue(tx, 'message.received', { id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id }, i.api_key_id);
       tx.afterCommit(() => bus.emit('inbound', i));
     },
   };

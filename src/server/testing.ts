@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiScope } from '../protocol/api.js';
 import { createLogger, type Logger } from '../protocol/log.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -49,6 +50,8 @@ export interface TestServerOptions {
    * it in place on close: a restart, or a second instance, on the same data.
    */
   dbUrl?: string;
+  /** The scopes of `apiKey` (default: the default scopes). */
+  apiKeyScopes?: ApiScope[];
 }
 
 /**
@@ -58,7 +61,7 @@ export interface TestServerOptions {
  */
 export const TEST_RECEIVERS_ALLOWED = { KIRIM_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32' };
 
-export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {}, dbUrl }: TestServerOptions): Promise<TestServer> {
+export async function createTestServer({ dialect = 'sqlite', env = {}, transport, start = false, now, logger, config: extra = {}, dbUrl, apiKeyScopes = [] }: TestServerOptions): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kirim-test-'));
   const config: ServerConfig = { ...loadConfig({ dataDir, port: 0 }, { KIRIM_LOG_LEVEL: 'silent', ...TEST_RECEIVERS_ALLOWED, ...env }), secret: 'test-secret-0123456789abcdef', ...extra };
   const store = dbUrl ? await openStore(dbUrl) : await openTestStore(dialect);
@@ -66,7 +69,7 @@ export async function createTestServer({ dialect = 'sqlite', env = {}, transport
   await app.ready();
   if (start) services.start();
   const newApiKey = async () => (await createApiKey(store, 'test')).key;
-  const apiKey = await newApiKey();
+  const apiKey = (await createApiKey(store, 'test', { scopes: apiKeyScopes })).key;
   const { id: gatewayId, token: gatewayToken } = await createGateway(store, 'test-gw');
   return {
     app,

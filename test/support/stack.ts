@@ -11,6 +11,7 @@ import { startGammuSmsd, type GammuSmsdInstance } from '../../src/dev/gammu-smsd
 import { clearFaults } from '../../src/modem-sim/control.js';
 import { stopChild } from '../../src/dev/stop-child.js';
 import { loadConfig, type ServerConfig } from '../../src/server/config.js';
+import { ApiScope } from '../../src/protocol/api.js';
 import { createApiKey, createGateway } from '../../src/server/credentials.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { verifyWebhook } from '../../src/server/webhooks/sign.js';
@@ -54,7 +55,8 @@ export async function startStack({ dialect = 'sqlite', serverEnv = {}, gatewayAr
   const dataDir = tempDir('kirim-e2e');
   const { url: db, drop } = await freshDbUrl(dialect, join(dataDir, 'kirim.db'));
   const store = await openStore(db);
-  const { key: apiKey } = await createApiKey(store, 'e2e');
+  // Every scope: the end-to-end tests read every inbound SMS and gateway event.
+  const { key: apiKey } = await createApiKey(store, 'e2e', { scopes: ApiScope.options });
   const { id: gatewayId, token: gatewayToken } = await createGateway(store, 'e2e-gw');
   await store.close();
   let config: ServerConfig = {

@@ -212,7 +212,7 @@ for (const dialect of DIALECTS) {
       const list = await get('/dashboard/api/keys');
       assert.ok(!list.raw?.includes(key) && !JSON.stringify(list).includes(key), 'the key is never shown again');
       const row = list.data.find((k: any) => k.id === id);
-      assert.deepEqual({ ...row, created_at: 0 }, { id, name: 'shop', prefix: key.slice(0, 7), scopes: ['admin'], created_at: 0, revoked_at: null });
+      assert.deepEqual({ ...row, created_at: 0 }, { id, name: 'shop', prefix: key.slice(0, 7), scopes: ['verify', 'messages', 'webhooks', 'admin'], created_at: 0, revoked_at: null, expires_at: null });
       assert.equal((await op.req('POST', '/dashboard/api/keys', { name: 'a/b' })).status, 400);
       assert.equal((await dashRequest(s, 'POST', `/dashboard/api/keys/${id}/revoke`, { headers: { cookie: op.cookie } })).status, 403);
       const revoked = await op.req('POST', `/dashboard/api/keys/${id}/revoke`);

@@ -8,6 +8,7 @@
  * masked (`******`); here the mask is shown as `••••••`.
  */
 import { iso } from '../../protocol/time.js';
+import { scopesOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import type { ApiKeyRow, GatewayRow, InboundRow, MessageEventRow, MessageRow, Store, VerificationRow, WebhookDeliveryRow, WebhookRow } from '../store/index.js';
 
@@ -117,7 +118,7 @@ export function webhookView(w: WebhookRow, deliveries: WebhookDeliveryRow[], nam
 }
 
 export function keyView(k: ApiKeyRow) {
-  return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes.split(' ').filter(Boolean), created_at: iso(k.created_at), revoked_at: isoOrNull(k.revoked_at) };
+  return { id: k.id, name: k.name, prefix: k.prefix, scopes: scopesOf(k), created_at: iso(k.created_at), revoked_at: isoOrNull(k.revoked_at), expires_at: isoOrNull(k.expires_at) };
 }
 
 export function gatewayBrief(g: GatewayRow) {

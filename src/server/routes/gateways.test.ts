@@ -41,11 +41,11 @@ for (const dialect of DIALECTS) {
       return m ? Number(m[1]) : undefined;
     };
 
-    test('a plain application key gets 403 forbidden; a gateway token 401', async () => {
+    test('a key without the admin scope gets 403 forbidden; a gateway token 401', async () => {
       const plain = await gateways(s.apiKey);
       assert.equal(plain.status, 403);
       assert.equal(plain.body.code, 'forbidden');
-      assert.match(plain.body.detail, /lacks the admin scope; create one with `kirim keys create --name NAME --admin`/);
+      assert.match(plain.body.detail, /lacks the admin scope; create a key with `kirim keys create --name NAME --scope admin`/);
       assert.match(plain.type, /application\/problem\+json/);
       assert.equal((await gateways(s.gatewayToken)).status, 401);
       assert.equal((await gateways()).status, 200);

@@ -1,13 +1,20 @@
 /**
  * GET /v1/gateways: the gateways' state for operators, as `kirim gateways
- * list` shows it. Registered inside the v1 routes (so an API key is
- * required) and further limited to keys with the `admin` scope: a plain
- * application key gets 403 `forbidden`.
+ * list` shows it; POST /v1/gateways/{id}/revoke and /rotate, as `kirim
+ * gateways revoke` and `rotate` do. Registered inside the v1 routes (so an
+ * API key is required) and further limited to keys with the `admin` scope:
+ * any other key gets 403 `forbidden`. A revocation or rotation made here
+ * is announced on the bus, so this server's open long-polls of that
+ * gateway answer 401 at once.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { GatewayList, Problem } from '../../protocol/api.js';
+import { z } from 'zod';
+import { GatewayList, IdParams, Problem } from '../../protocol/api.js';
+import { iso } from '../../protocol/time.js';
 import { requireScope } from '../auth.js';
+import { rotateGatewayToken } from '../credentials.js';
+import { notFound } from '../errors.js';
 import { gatewayStatuses } from '../gateway-status.js';
 import type { Services } from '../services.js';
 
@@ -26,5 +33,42 @@ export const gatewaysRoutes = (s: Services): FastifyPluginAsync =>
     }, async (req) => {
       requireScope(req.apiKey, 'admin');
       return { data: gatewayStatuses(await ctx.store.listGateways(), ctx.now(), ctx.config.gatewayOfflineSeconds) };
+    });
+
+    const admin = async (req: { apiKey: Parameters<typeof requireScope>[0] }) => requireScope(req.apiKey, 'admin');
+    const problems = { 401: Problem, 403: Problem, 404: Problem };
+    app.withTypeProvider<ZodTypeProvider>().post('/gateways/:id/revoke', {
+      preValidation: admin,
+      schema: {
+        tags: ['gateways'],
+        summary: 'Revoke a gateway (admin scope)',
+        description: 'Its token is refused from now on, including by its open long-poll, which answers 401 at once.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: z.object({ id: z.string(), name: z.string(), revoked_at: z.string() }), ...problems },
+      },
+    }, async (req) => {
+      const row = await ctx.store.revokeGateway(req.params.id, ctx.now());
+      if (!row) throw notFound('gateway');
+      ctx.bus.emit('credentials:changed', 'gateway', row.id);
+      req.log.info({ gateway: row.id, key: req.apiKey.id }, 'gateway revoked');
+      return { id: row.id, name: row.name, revoked_at: iso(row.revoked_at!) };
+    });
+    app.withTypeProvider<ZodTypeProvider>().post('/gateways/:id/rotate', {
+      preValidation: admin,
+      schema: {
+        tags: ['gateways'],
+        summary: 'Replace a gateway token (admin scope)',
+        description: 'Answers the new token, once; the old one is refused from now on, including by an open long-poll.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: z.object({ id: z.string(), name: z.string(), token: z.string() }), ...problems },
+      },
+    }, async (req) => {
+      const rotated = await rotateGatewayToken(ctx.store, req.params.id);
+      if (!rotated) throw notFound('gateway (or it was revoked)');
+      ctx.bus.emit('credentials:changed', 'gateway', rotated.row.id);
+      req.log.info({ gateway: rotated.row.id, key: req.apiKey.id }, 'gateway token rotated');
+      return { id: rotated.row.id, name: rotated.row.name, token: rotated.token };
     });
   };

@@ -2,9 +2,12 @@
  * GET /v1/inbound over the real app and both store dialects: senders are
  * stored in E.164 like outbound `to` (names kept as they are), and the
  * `from`, `since` and `until` filters, with clear 400s for bad values.
+ * Read with a key holding the `inbound` scope, which sees every SMS (who
+ * sees what without it: tenants.test.ts).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createApiKey } from '../credentials.js';
 import { DIALECTS } from '../store/index.js';
 import { capturingTransport, createTestServer, type TestServer } from '../testing.js';
 
@@ -13,10 +16,12 @@ const HOUR = 3_600_000;
 for (const dialect of DIALECTS) {
   describe(`GET /v1/inbound on ${dialect}`, () => {
     let s: TestServer;
+    let reader: Record<string, string>;
     const t0 = Date.now() - 10 * HOUR;
     const at = (h: number) => new Date(t0 + h * HOUR).toISOString();
     before(async () => {
       s = await createTestServer({ dialect, transport: capturingTransport() });
+      reader = { authorization: `Bearer ${(await createApiKey(s.store, 'reader', { scopes: ['inbound'] })).key}` };
       const up = await s.gw('/inbound', {
         messages: [
           { key: 'a', from: '081234567890', text: 'national', received_at: at(1) },
@@ -34,7 +39,7 @@ for (const dialect of DIALECTS) {
     });
 
     const list = async (query: string) => {
-      const r = await s.api('GET', `/v1/inbound${query}`);
+      const r = await s.api('GET', `/v1/inbound${query}`, undefined, reader);
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return (r.body.data as Array<{ from: string; text: string }>).map((i) => `${i.text}:${i.from}`);
     };
@@ -66,9 +71,9 @@ for (const dialect of DIALECTS) {
       // A time with an offset is the same instant.
       const plus7 = new Date(t0 + 4 * HOUR + 7 * HOUR).toISOString().replace('Z', '+07:00');
       assert.deepEqual(await list(`?since=${encodeURIComponent(plus7)}`), ['separators:+6285700000009', 'operator:TELKOMSEL']);
-      const first = await s.api('GET', `/v1/inbound?since=${at(2)}&limit=2`);
+      const first = await s.api('GET', `/v1/inbound?since=${at(2)}&limit=2`, undefined, reader);
       assert.equal(first.body.data.length, 2);
-      const rest = await s.api('GET', `/v1/inbound?since=${at(2)}&limit=2&cursor=${first.body.next_cursor}`);
+      const rest = await s.api('GET', `/v1/inbound?since=${at(2)}&limit=2&cursor=${first.body.next_cursor}`, undefined, reader);
       assert.deepEqual(rest.body.data.map((i: { text: string }) => i.text), ['no plus', 'e164']);
       assert.equal(rest.body.next_cursor, undefined);
     });
@@ -85,7 +90,7 @@ for (const dialect of DIALECTS) {
         ['?sender=0812', /sender|unrecognized/i],
       ];
       for (const [query, pattern] of cases) {
-        const r = await s.api('GET', `/v1/inbound${query}`);
+        const r = await s.api('GET', `/v1/inbound${query}`, undefined, reader);
         assert.equal(r.status, 400, `${query}: ${JSON.stringify(r.body)}`);
         assert.equal(r.body.code, 'validation_failed', query);
         assert.match(r.body.detail, pattern, query);

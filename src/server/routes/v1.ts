@@ -1,6 +1,10 @@
 /**
  * The application API v1: verifications, messages, inbound SMS, webhooks.
- * Every route needs an API key.
+ * Every route needs an API key, and the scope it names (`need`, checked
+ * before the body is validated): `verify` for verifications, `messages`
+ * for messages, `webhooks` for webhooks; GET /v1/inbound shows a key the
+ * SMS that answer it (with `verify` or `messages`), or every SMS (with
+ * `inbound`). A key without the scope gets 403 `forbidden` naming it.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -22,7 +26,8 @@ import {
   WebhookList,
 } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
-import { authenticateApiKey } from '../auth.js';
+import type { ApiScope } from '../../protocol/api.js';
+import { authenticateApiKey, hasScope, requireScope } from '../auth.js';
 import { normalizeAnyDestination, normalizeDestination, normalizeSender } from '../destinations.js';
 import { ApiError } from '../errors.js';
 import { idempotent } from '../idempotency.js';
@@ -37,8 +42,14 @@ declare module 'fastify' {
   }
 }
 
-const problems = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem, 503: Problem };
+const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem, 503: Problem };
 const security = [{ bearer: [] }];
+
+/** A route hook: 403 unless the request's key carries one of `scopes`. */
+const need = (...scopes: [ApiScope, ...ApiScope[]]) => async (req: { apiKey: ApiKeyRow }) => requireScope(req.apiKey, ...scopes);
+const verify = need('verify');
+const messages = need('messages');
+const webhooks = need('webhooks');
 
 export const v1Routes = (s: Services): FastifyPluginAsync =>
   async (app) => {
@@ -46,11 +57,12 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     const rules = { defaultRegion: ctx.config.defaultRegion, allowedCountries: ctx.config.allowedCountries };
     app.decorateRequest('apiKey', null as unknown as ApiKeyRow);
     app.addHook('onRequest', async (req) => {
-      req.apiKey = await authenticateApiKey(ctx.store, req);
+      req.apiKey = await authenticateApiKey(ctx.store, req, ctx.now());
     });
     const r = app.withTypeProvider<ZodTypeProvider>();
 
     r.post('/verifications', {
+      preValidation: verify,
       schema: {
         tags: ['verifications'],
         summary: 'Start a verification, or resend the pending one',
@@ -77,6 +89,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     });
 
     r.post('/verifications/check', {
+      preValidation: verify,
       schema: {
         tags: ['verifications'],
         summary: 'Check a code',
@@ -92,14 +105,17 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     });
 
     r.get('/verifications/:id', {
+      preValidation: verify,
       schema: { tags: ['verifications'], summary: 'Read a verification', security, params: IdParams, response: { 200: Verification, ...problems } },
     }, async (req) => s.verifications.get(req.params.id, req.apiKey.id));
 
     r.post('/verifications/:id/cancel', {
+      preValidation: verify,
       schema: { tags: ['verifications'], summary: 'Cancel a pending verification', security, params: IdParams, response: { 200: Verification, ...problems } },
     }, async (req) => s.verifications.cancel(req.params.id, req.apiKey.id));
 
     r.post('/messages', {
+      preValidation: messages,
       schema: {
         tags: ['messages'],
         summary: 'Send a message',
@@ -133,20 +149,24 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     });
 
     r.get('/messages/:id', {
+      preValidation: messages,
       schema: { tags: ['messages'], summary: 'Read a message with its event history', security, params: IdParams, response: { 200: Message, ...problems } },
     }, async (req) => s.messages.get(req.params.id, req.apiKey.id));
 
     r.get('/messages', {
+      preValidation: messages,
       schema: { tags: ['messages'], summary: 'List messages, newest first', security, querystring: ListMessagesQuery, response: { 200: MessageList, ...problems } },
     }, async (req) =>
       s.messages.list({ apiKeyId: req.apiKey.id, limit: req.query.limit, ...(req.query.status ? { status: req.query.status } : {}), ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }),
     );
 
     r.get('/inbound', {
+      preValidation: need('inbound', 'messages', 'verify'),
       schema: {
         tags: ['inbound'],
         summary: 'List received SMS, newest first',
-        description: 'Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive).',
+        description:
+          'Filter by sender (`from`, a number matched in E.164 as it is stored) and by time received (`since` inclusive, `until` exclusive). A key sees the SMS that answer it (from a number it sent an SMS to through the same gateway within `KIRIM_INBOUND_OWNER_DAYS`); a key with the `inbound` scope sees every received SMS.',
         security,
         querystring: ListInboundQuery,
         response: { 200: InboundList, ...problems },
@@ -164,6 +184,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
         ...(q.from !== undefined ? { from: normalizeSender(q.from, ctx.config.defaultRegion) } : {}),
         ...(since !== undefined ? { since } : {}),
         ...(until !== undefined ? { until } : {}),
+        ...(hasScope(req.apiKey, 'inbound') ? {} : { apiKeyId: req.apiKey.id }),
       });
       return {
         data: page.items.map((i) => ({ id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id })),
@@ -172,6 +193,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     });
 
     r.post('/webhooks', {
+      preValidation: webhooks,
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe an endpoint to events',
@@ -190,10 +212,12 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     );
 
     r.get('/webhooks', {
+      preValidation: webhooks,
       schema: { tags: ['webhooks'], summary: 'List webhook endpoints', security, response: { 200: WebhookList, ...problems } },
     }, async (req) => s.webhooks.list(req.apiKey.id));
 
     r.delete('/webhooks/:id', {
+      preValidation: webhooks,
       schema: { tags: ['webhooks'], summary: 'Remove a webhook endpoint', security, params: IdParams, response: { 204: z.null(), ...problems } },
     }, async (req, reply) => {
       await s.webhooks.remove(req.apiKey.id, req.params.id);

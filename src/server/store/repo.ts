@@ -38,6 +38,13 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     async listGateways() {
       return db.selectFrom('gateways').selectAll().orderBy('created_at').execute();
     },
+    async revokeGateway(id, at) {
+      await db.updateTable('gateways').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      return db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async rotateGatewayToken(id, tokenHash, prefix) {
+      return db.updateTable('gateways').set({ token_hash: tokenHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+    },
     async updateGateway(id, set) {
       await db.updateTable('gateways').set(set).where('id', '=', id).execute();
     },
@@ -284,8 +291,24 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
-    async listInbound({ limit, cursor, from, since, until }) {
+    async findInboundOwner({ from, gatewayId, since }) {
+      const row = await db
+        .selectFrom('messages')
+        .select('api_key_id')
+        .where('to', '=', from)
+        .where('channel', '=', 'sms')
+        .where('gateway_id', '=', gatewayId)
+        .where('api_key_id', 'is not', null)
+        .where('created_at', '>=', since)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.api_key_id ?? undefined;
+    },
+    async listInbound({ limit, cursor, from, since, until, apiKeyId }) {
       let q = db.selectFrom('inbound_sms').selectAll();
+      if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
       if (cursor) q = q.where('id', '<', cursor);
       if (from !== undefined) q = q.where('from', '=', from);
       if (since !== undefined) q = q.where('received_at', '>=', since);
@@ -301,6 +324,19 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       let q = db.selectFrom('webhooks').selectAll().where('disabled_at', 'is', null);
       if (apiKeyId !== undefined) q = q.where('api_key_id', '=', apiKeyId);
       return q.orderBy('created_at').execute();
+    },
+    async listWebhookSubscriptions(now) {
+      const rows = await db
+        .selectFrom('webhooks')
+        .innerJoin('api_keys', 'api_keys.id', 'webhooks.api_key_id')
+        .selectAll('webhooks')
+        .select('api_keys.scopes as key_scopes')
+        .where('webhooks.disabled_at', 'is', null)
+        .where('api_keys.revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
+        .orderBy('webhooks.created_at')
+        .execute();
+      return rows;
     },
     async getWebhook(id, apiKeyId) {
       let q = db.selectFrom('webhooks').selectAll().where('id', '=', id);
@@ -487,6 +523,9 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     },
     async getApiKey(id) {
       return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async rotateApiKey(id, keyHash, prefix) {
+      return db.updateTable('api_keys').set({ key_hash: keyHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
     },
     async revokeApiKey(id, at) {
       await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();

@@ -18,8 +18,13 @@ export interface ApiKeysTable {
   prefix: string;
   created_at: number;
   revoked_at: number | null;
-  /** Space-separated scopes beyond the application API (`admin`); empty for a plain application key. */
+  /**
+   * Space-separated scopes (`verify messages webhooks`...). Empty only on a
+   * row written by a version before scopes: read as the default scopes.
+   */
   scopes: ColumnType<string, string | undefined, string>;
+  /** After this time the key is refused (401); null: never expires. */
+  expires_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface GatewaysTable {
@@ -110,6 +115,12 @@ export interface InboundSmsTable {
   parts: number;
   received_at: number;
   created_at: number;
+  /**
+   * The API key this SMS answers: the key of the newest SMS sent to its
+   * sender through the same gateway within KIRIM_INBOUND_OWNER_DAYS. Null
+   * when none: then only keys with the `inbound` scope see it.
+   */
+  api_key_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WebhooksTable {

@@ -86,13 +86,17 @@ export interface Repo {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 
   // API keys and gateways
-  /** `scopes` may be left out: a plain application key. */
   insertApiKey(row: Insertable<ApiKeysTable>): Promise<void>;
+  /** The unrevoked key with this hash (expired ones too: the caller says why it is refused). */
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
   insertGateway(row: GatewayRow): Promise<void>;
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
   getGateway(id: string): Promise<GatewayRow | undefined>;
   listGateways(): Promise<GatewayRow[]>;
+  /** Sets revoked_at unless already revoked; returns the gateway as it is now. */
+  revokeGateway(id: string, at: number): Promise<GatewayRow | undefined>;
+  /** Replaces an unrevoked gateway's token hash (the old token stops matching); undefined when none. */
+  rotateGatewayToken(id: string, tokenHash: string, prefix: string): Promise<GatewayRow | undefined>;
   updateGateway(id: string, set: Partial<Omit<GatewayRow, 'id'>>): Promise<void>;
   /** Online gateways not heard from since `cutoff`, switched to offline; returns them. */
   markSilentGatewaysOffline(cutoff: number): Promise<GatewayRow[]>;
@@ -161,13 +165,17 @@ export interface Repo {
 
   // Inbound SMS
   /** Inserts unless this gateway already uploaded the same key; true when inserted. */
-  insertInbound(row: InboundRow): Promise<boolean>;
-  /** Newest first; `from` exact, `since` inclusive and `until` exclusive on `received_at`. */
-  listInbound(q: { limit: number; cursor?: string; from?: string; since?: number; until?: number }): Promise<Page<InboundRow>>;
+  insertInbound(row: Insertable<InboundSmsTable>): Promise<boolean>;
+  /** Newest first; `from` exact, `since` inclusive and `until` exclusive on `received_at`; only `apiKeyId`'s own when given. */
+  listInbound(q: { limit: number; cursor?: string; from?: string; since?: number; until?: number; apiKeyId?: string }): Promise<Page<InboundRow>>;
+  /** The key of the newest SMS sent to `from` through `gatewayId` since `since`: whom a reply from `from` belongs to. */
+  findInboundOwner(q: { from: string; gatewayId: string; since: number }): Promise<string | undefined>;
 
   // Webhooks
   insertWebhook(row: WebhookRow): Promise<void>;
   listWebhooks(apiKeyId?: string): Promise<WebhookRow[]>;
+  /** Enabled webhooks whose key is neither revoked nor expired at `now`, with that key's scopes. */
+  listWebhookSubscriptions(now: number): Promise<Array<WebhookRow & { key_scopes: string }>>;
   /** By id; only the key's own when `apiKeyId` is given. */
   getWebhook(id: string, apiKeyId?: string): Promise<WebhookRow | undefined>;
   disableWebhook(id: string, at: number): Promise<void>;
@@ -221,6 +229,8 @@ export interface Repo {
   countInboundByGateway(): Promise<Array<{ gateway_id: string; count: number }>>;
   listApiKeys(): Promise<ApiKeyRow[]>;
   getApiKey(id: string): Promise<ApiKeyRow | undefined>;
+  /** Replaces an unrevoked key's hash (the old key stops matching); undefined when none. */
+  rotateApiKey(id: string, keyHash: string, prefix: string): Promise<ApiKeyRow | undefined>;
   /** Sets revoked_at unless already revoked; returns the key as it is now. */
   revokeApiKey(id: string, at: number): Promise<ApiKeyRow | undefined>;
   /** Every webhook, removed ones too. */

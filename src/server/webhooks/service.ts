@@ -12,10 +12,17 @@
  *   attempted, so two workers or two servers never attempt it at once;
  * - the worker runs in a background loop (loop.ts): a store outage is
  *   logged once and retried with backoff, and a stop aborts attempts in
- *   flight (they are due again at once, without counting as an attempt).
+ *   flight (they are due again at once, without counting as an attempt);
+ * - an event reaches only the endpoints of keys allowed to see it (the
+ *   fan-out in `audience`; docs/security.md, "Tenants and scopes"): a
+ *   key's own message and verification events to that key; an inbound SMS
+ *   (`message.received`) to the key it answers and to keys with the
+ *   `inbound` scope; gateway events to keys with `admin`. Endpoints of
+ *   revoked or expired keys hear nothing.
  */
 import type { WEBHOOK_EVENTS } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
+import { hasScope } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -29,8 +36,20 @@ import { parseAllowList } from './egress.js';
 import { validateWebhookUrl } from './url.js';
 
 type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
-/** Events that concern no single API key go to every subscribed endpoint. */
-const GLOBAL_EVENTS = new Set(['message.received', 'gateway.online', 'gateway.offline']);
+type Subscription = WebhookRow & { key_scopes: string; events: Set<string> };
+
+/**
+ * Whether the endpoint `h` may hear an event of `type` about `owner` (the
+ * API key the event concerns; for an inbound SMS, the key it answers, or
+ * null when it answers none).
+ */
+export function audience(h: Pick<Subscription, 'api_key_id' | 'key_scopes'>, type: string, owner: string | null): boolean {
+  const key = { scopes: h.key_scopes };
+  if (type === 'message.received') return (owner !== null && h.api_key_id === owner) || hasScope(key, 'inbound');
+  if (type.startsWith('gateway.')) return hasScope(key, 'admin');
+  // A message or verification event belongs to its key; one without a key concerns operators only.
+  return owner === null ? hasScope(key, 'admin') : h.api_key_id === owner;
+}
 /** How long a claimed delivery is hidden from other workers while it runs. */
 const CLAIM_MS = 60_000;
 /** How long the list of subscriptions is reused. */
@@ -46,19 +65,23 @@ export function createWebhookService(ctx: ServerContext) {
 
   // Every message state change asks which endpoints listen; reading them
   // from the store each time would put a query on the hot path. The list is
-  // kept briefly and dropped whenever this server changes it (another server
-  // sharing PostgreSQL sees a change within SUBSCRIPTIONS_TTL_MS). It is read
-  // through the caller's transaction: on SQLite a read on another connection
-  // would wait for that very transaction.
-  let cached: { at: number; hooks: Array<WebhookRow & { events: Set<string> }> } | null = null;
+  // kept briefly and dropped whenever this server changes it or a key
+  // (another server sharing PostgreSQL, or the CLI, is seen within
+  // SUBSCRIPTIONS_TTL_MS: a key revoked there may still be sent events for
+  // up to that long). It is read through the caller's transaction: on
+  // SQLite a read on another connection would wait for that very transaction.
+  let cached: { at: number; hooks: Subscription[] } | null = null;
   async function subscriptions(repo: Repo) {
     const now = ctx.now();
     if (!cached || now - cached.at > SUBSCRIPTIONS_TTL_MS || now < cached.at) {
-      const rows = await repo.listWebhooks();
+      const rows = await repo.listWebhookSubscriptions(now);
       cached = { at: now, hooks: rows.map((r) => Object.assign({}, r, { events: new Set(JSON.parse(r.events) as string[]) })) };
     }
     return cached.hooks;
   }
+  ctx.bus.on('credentials:changed', (kind) => {
+    if (kind === 'api_key') cached = null;
+  });
 
   const view = (w: WebhookRow, secret?: string) => ({
     id: w.id,
@@ -163,13 +186,12 @@ export function createWebhookService(ctx: ServerContext) {
     },
 
     /**
-     * Stores one delivery per endpoint subscribed to `type` (the owner's, or
-     * everyone's for global events) inside the caller's transaction; the
-     * worker is woken once it commits.
+     * Stores one delivery per endpoint subscribed to `type` and allowed to
+     * hear it (`audience`) inside the caller's transaction; the worker is
+     * woken once it commits.
      */
     async enqueue(tx: Tx, type: string, data: Record<string, unknown>, apiKeyId: string | null): Promise<void> {
-      const global = GLOBAL_EVENTS.has(type) || apiKeyId === null;
-      const hooks = (await subscriptions(tx)).filter((h) => subscribes(h.events, type) && (global || h.api_key_id === apiKeyId));
+      const hooks = (await subscriptions(tx)).filter((h) => subscribes(h.events, type) && audience(h, type, apiKeyId));
       if (hooks.length === 0) return;
       const now = ctx.now();
       for (const h of hooks) {

@@ -12,12 +12,18 @@
  * - every report is idempotent;
  * - a gateway whose SIM budget is spent (limits.ts) leases nothing more, or
  *   only messages to recipients it already counted; the rest waits for
- *   another gateway or the next window.
+ *   another gateway or the next window;
+ * - a waiting long-poll ends with 401 once its gateway is revoked or its
+ *   token rotated: at once when this server made the change (the bus's
+ *   `credentials:changed`), else at the next re-check (every second);
+ * - an inbound SMS is stored with its owner: the API key of the newest SMS
+ *   sent to its sender through this gateway within KIRIM_INBOUND_OWNER_DAYS.
  */
 import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
 import { iso } from '../../../protocol/time.js';
 import type { ServerContext } from '../../context.js';
 import { normalizeSender } from '../../destinations.js';
+import { ApiError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import type { MessageService } from '../../messages/service.js';
@@ -49,6 +55,13 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       await outbox.gatewayState(tx, { ...gw, ...set });
     });
     gw.state = 'online';
+  }
+
+  /** Throws 401 when the gateway was revoked or its token rotated since the request was authenticated. */
+  async function stillValid(gw: GatewayRow): Promise<void> {
+    const now = await store.getGateway(gw.id);
+    if (!now || now.revoked_at !== null) throw new ApiError(401, 'unauthorized', 'this gateway was revoked');
+    if (now.token_hash !== gw.token_hash) throw new ApiError(401, 'unauthorized', 'this gateway token was replaced (kirim gateways rotate); use the new token');
   }
 
   /** Leases what is waiting now; filters out what may no longer be sent. */
@@ -94,21 +107,31 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
     async lease(gw: GatewayRow, { max, waitMs }: { max: number; waitMs: number }, closed: () => boolean): Promise<LeasedMessage[]> {
       const deadline = ctx.now() + waitMs;
       await seen(gw, ctx.now());
-      for (;;) {
+      for (let first = true; ; first = false) {
         if (closed() || ctx.closing) return [];
+        // The request was authenticated when it arrived; a poll that waited
+        // checks again that its token still holds before leasing anything.
+        if (!first) await stillValid(gw);
         const got = await leaseNow(gw, max);
         if (got.length > 0) return got;
         const left = deadline - ctx.now();
         if (left <= 0) return [];
-        // Wake on a new SMS, or re-check every second for requeued work.
+        // Wake on a new SMS or a change to this gateway's credentials, or
+        // re-check every second (requeued work, a revocation by the CLI or
+        // another server).
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(timer);
             bus.off('queue:sms', done);
+            bus.off('credentials:changed', changed);
             resolve();
+          };
+          const changed = (kind: string, id: string) => {
+            if (kind === 'gateway' && id === gw.id) done();
           };
           const timer = setTimeout(done, Math.min(left, 1000));
           bus.on('queue:sms', done);
+          bus.on('credentials:changed', changed);
         });
       }
     },
@@ -149,7 +172,11 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       await seen(gw, now);
       let accepted = 0;
       for (const s of sms) {
-        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from: normalizeSender(s.from, config.defaultRegion), text: s.text, parts: s.parts, received_at: Math.min(Date.parse(s.received_at), now), created_at: now };
+        const from = normalizeSender(s.from, config.defaultRegion);
+        const receivedAt = Math.min(Date.parse(s.received_at), now);
+        // Whose reply is it: the key that last texted this sender from this gateway's SIM.
+        const owner = await store.findInboundOwner({ from, gatewayId: gw.id, since: receivedAt - config.inboundOwnerDays * 86_400_000 });
+        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from, text: s.text, parts: s.parts, received_at: receivedAt, created_at: now, api_key_id: owner ?? null };
         const stored = await store.transaction(async (tx) => {
           if (!(await tx.insertInbound(row))) return false;
           await outbox.inbound(tx, row);

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DEFAULT_API_SCOPES } from '../../../protocol/api.js';
 import { iso } from '../../../protocol/time.js';
 import { createApiKey } from '../../credentials.js';
 import { ApiError, notFound } from '../../errors.js';
@@ -44,7 +45,7 @@ export const operationsRoutes = (d: Dashboard): FastifyPluginAsync =>
       const name = req.body.name;
       // The same rule as `kirim keys create --name`.
       if (!/^[\p{L}\p{N} ._-]{1,64}$/u.test(name)) throw new ApiError(400, 'validation_failed', 'name: use 1-64 letters, digits, spaces, dots, dashes or underscores');
-      const { id, key } = await createApiKey(ctx.store, name, { scopes: req.body.admin ? ['admin'] : [] });
+      const { id, key } = await createApiKey(ctx.store, name, { scopes: req.body.admin ? [...DEFAULT_API_SCOPES, 'admin'] : [] });
       const row = (await ctx.store.getApiKey(id))!;
       names.get(true).catch(() => {});
       req.log.info({ operator: req.dashboardSession?.operator.username, key: id }, 'API key created from the dashboard');
@@ -54,6 +55,7 @@ export const operationsRoutes = (d: Dashboard): FastifyPluginAsync =>
     r.post('/keys/:id/revoke', { schema: { params: PathId } }, async (req) => {
       const row = await ctx.store.revokeApiKey(req.params.id, ctx.now());
       if (!row) throw notFound('API key');
+      ctx.bus.emit('credentials:changed', 'api_key', row.id);
       req.log.info({ operator: req.dashboardSession?.operator.username, key: row.id }, 'API key revoked from the dashboard');
       return keyView(row);
     });

@@ -264,6 +264,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('messages_queue_by_key').on('messages').columns(['channel', 'status', 'api_key_id', 'priority_rank', 'created_at']).execute();
       },
     },
+    '0013_tenants': {
+      // Tenants kept apart (docs/security.md, "Tenants and scopes"): every
+      // key's scopes spelled out, an optional expiry, and an owner for each
+      // inbound SMS.
+      async up(db: Kysely<any>) {
+        // Keys from before scopes could use the whole application API
+        // (`admin` was on top of it): they keep exactly that.
+        await sql`update api_keys set scopes = trim(${'verify messages webhooks '} || scopes)`.execute(db);
+        await db.schema.alterTable('api_keys').addColumn('expires_at', time).execute();
+        await db.schema.alterTable('inbound_sms').addColumn('api_key_id', 'text').execute();
+        await db.schema.createIndex('inbound_sms_owner').on('inbound_sms').columns(['api_key_id', 'id']).execute();
+        // Finding an inbound SMS's owner reads the newest SMS to its sender.
+        await db.schema.createIndex('messages_to').on('messages').columns(['to', 'created_at']).execute();
+      },
+    },
   };
 }
 
