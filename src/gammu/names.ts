@@ -134,3 +134,13 @@ export function parseInboxName(name: string): ParsedInboxName | undefined {
   if (!m) return undefined;
   return { date: m[1]!, time: m[2]!, serial: m[3]!, sender: m[4]!, part: Number(m[5]), ext: m[6]! };
 }
+
+/**
+ * True for a name that stays inside the folder it is joined to: not empty,
+ * not `.` or `..`, no `/` and no NUL. Names read from a folder always are;
+ * a name taken from anywhere else (gammu's log) is checked with this
+ * before any file is opened or moved by it.
+ */
+export function isPlainFileName(name: string): boolean {
+  return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\u0000');
+}

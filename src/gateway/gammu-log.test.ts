@@ -59,3 +59,13 @@ test('tailer returns whole lines only, follows truncation and rotation', async (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a log line naming a file outside the folder (.., ../x, a/b) is rejected, not an event (found by fuzzing: the agent moved the spool folder itself)', () => {
+  for (const f of ['..', '.', '../outside/victim.txt', 'a/b', '/etc/passwd']) {
+    assert.equal(parseGammuLogLine(`${P}New message to send: ${f}`), undefined, f);
+    assert.equal(parseGammuLogLine(`${P}Transmitted ${f} (total: 1) to +6281235, message reference 0x1`), undefined, f);
+    assert.equal(parseGammuLogLine(`${P}Error in outbox on '${f}'`), undefined, f);
+  }
+  assert.equal(parseGammuLogLine(`${P}Received IN../../x`), undefined);
+  assert.deepEqual(parseGammuLogLine(`${P}New message to send: OUTB..txt`), { kind: 'attempt', file: 'OUTB..txt' });
+});

@@ -8,6 +8,7 @@
  * Line shape: `Wed 2026/11/25 23:07:41 gammu-smsd[9624]: <message>`.
  */
 import { promises as fs } from 'node:fs';
+import { isPlainFileName } from '../gammu/names.js';
 
 export type GammuLogEvent =
   /** gammu started an attempt at this outbox file (NOTICE). */
@@ -29,8 +30,18 @@ export type GammuLogEvent =
 
 const PREFIX = /^\w{3} \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} [^:]*?\[\d+\]: (.*)$/;
 
-/** Parses one log line; undefined for lines the agent does not use. */
+/**
+ * Parses one log line; undefined for lines the agent does not use. A line
+ * that names a file which is not a plain name in the folder (`..`, `a/b`,
+ * `../x`) is rejected too: gammu only ever names files it read from its
+ * folders, and the agent moves files by these names.
+ */
 export function parseGammuLogLine(line: string): GammuLogEvent | undefined {
+  const ev = parseLine(line);
+  return ev && 'file' in ev && !isPlainFileName(ev.file) ? undefined : ev;
+}
+
+function parseLine(line: string): GammuLogEvent | undefined {
   const p = PREFIX.exec(line);
   const msg = (p ? p[1]! : line).trimEnd();
   let m: RegExpExecArray | null;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withdrawFromOutbox, outboxQueue, removeStaleTemps, pendingWithdrawals, WITHDRAWN_PREFIX } from './spool.js';
+import { withdrawFromOutbox, outboxQueue, removeStaleTemps, pendingWithdrawals, UnsafeFileNameError, WITHDRAWN_PREFIX } from './spool.js';
 import { TEMP_PREFIX } from '../gammu/atomic-write.js';
 
 function tmp() {
@@ -35,6 +35,25 @@ test('queue order and crash leftovers', async () => {
     assert.deepEqual(await outboxQueue(t.dir), ['OUTA2.txtd', 'OUTB0.txt', 'OUTC1.txt']);
     assert.deepEqual(await removeStaleTemps(t.dir), ['OUTA0.txt']);
     assert.deepEqual(await pendingWithdrawals(t.dir), ['OUTB9.txt']);
+  } finally {
+    t.done();
+  }
+});
+
+test('withdraw refuses a name that climbs out of the outbox (found by fuzzing: `..` from the log moved the spool folder)', async () => {
+  const t = tmp();
+  try {
+    const out = join(t.dir, 'spool', 'outbox');
+    const dest = join(t.dir, 'spool', 'error');
+    mkdirSync(out, { recursive: true });
+    mkdirSync(dest);
+    mkdirSync(join(t.dir, 'outside'));
+    writeFileSync(join(t.dir, 'outside', 'victim.txt'), 'keep me');
+    for (const name of ['..', '.', '../../outside/victim.txt', 'a/b', '']) {
+      await assert.rejects(withdrawFromOutbox(out, name, dest), UnsafeFileNameError, name);
+    }
+    assert.deepEqual(readdirSync(join(t.dir, 'outside')), ['victim.txt']);
+    assert.deepEqual(readdirSync(join(t.dir, 'spool')).sort(), ['error', 'outbox']);
   } finally {
     t.done();
   }

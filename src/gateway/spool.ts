@@ -7,8 +7,13 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { isGammuOutboxCandidate, gammuOrder } from '../gammu/names.js';
+import { isGammuOutboxCandidate, gammuOrder, isPlainFileName } from '../gammu/names.js';
 import { TEMP_PREFIX } from '../gammu/atomic-write.js';
+
+/** A file name that is not a plain name inside its folder. */
+export class UnsafeFileNameError extends Error {
+  override name = 'UnsafeFileNameError';
+}
 
 /** Prefix of the agent's withdrawn files (dot: gammu skips them). */
 export const WITHDRAWN_PREFIX = '.kirim-withdrawn-';
@@ -20,6 +25,8 @@ export const WITHDRAWN_PREFIX = '.kirim-withdrawn-';
  * @returns false when the file was no longer in the outbox (gammu took it).
  */
 export async function withdrawFromOutbox(outbox: string, name: string, destDir: string): Promise<boolean> {
+  // The last guard: a name that climbs out of the outbox (`..`, `../x`) would move a file from elsewhere.
+  if (!isPlainFileName(name)) throw new UnsafeFileNameError(`refusing to move ${JSON.stringify(name.slice(0, 100))}: not a file name inside the outbox`);
   const hidden = join(outbox, WITHDRAWN_PREFIX + name);
   try {
     await fs.rename(join(outbox, name), hidden);
