@@ -3,7 +3,7 @@
  * between SQLite and PostgreSQL; the few places where the dialects differ
  * (row locking while leasing) branch on `dialect`.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect, Page, Repo, Transition } from './types.js';
 
@@ -164,33 +164,68 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       // turn n — then priority and age. One key's flood cannot push another
       // key's code to the back of the queue.
       const gated = recipients !== undefined && recipients.newAllowed < max && recipients.knownIn.length > 0;
-      // With no new recipient allowed, only messages to known recipients may go.
-      const onlyKnown = gated && recipients.newAllowed <= 0
-        ? sql.join(recipients.knownIn.map((w) => sql`and ${sql.ref('to')} in (select member from budget_members where bucket = ${w.bucket} and window_start = ${w.window_start})`), sql` `)
-        : sql``;
       // A few new recipients allowed: read more candidates than `max` and choose below.
       const limit = gated && recipients.newAllowed > 0 ? Math.min(max * 4, 400) : max;
-      // PostgreSQL: several servers may lease at once; SKIP LOCKED hands each
-      // row to one of them (the ranking is a subquery, as a window function
-      // cannot sit beside FOR UPDATE). SQLite runs one writer at a time anyway.
-      const lock = dialect === 'postgres' ? sql`for update of m skip locked` : sql``;
-      const picked = await sql<{ id: string; to: string }>`
-        select m.id, m."to" from messages m
-        join (
-          select id,
-            case when verification_id is null then 1 else 0 end as otp_last,
-            row_number() over (partition by (verification_id is null), api_key_id order by priority_rank, created_at, id) as turn
-          from messages
-          where channel = 'sms' and status = 'queued' and expires_at > ${now} ${onlyKnown}
-        ) r on r.id = m.id
-        where m.status = 'queued'
-        order by r.otp_last, r.turn, m.priority_rank, m.created_at, m.id
-        limit ${limit}
-        ${lock}`.execute(db);
-      let ids = picked.rows.map((r) => r.id);
+      const queued = <Q extends SelectQueryBuilder<Database, 'messages', object>>(q: Q): Q => {
+        let out = q.where('channel', '=', 'sms').where('status', '=', 'queued').where('expires_at', '>', now);
+        // With no new recipient allowed, only messages to known recipients may go.
+        if (gated && recipients.newAllowed <= 0) {
+          for (const w of recipients.knownIn) {
+            out = out.where('to', 'in', db.selectFrom('budget_members').select('member').where('bucket', '=', w.bucket).where('window_start', '=', w.window_start));
+          }
+        }
+        return out as Q;
+      };
+      // Only each key's first `limit` OTPs and first `limit` others can be
+      // among the first `limit` in the fair order: read just those, off the
+      // (channel, status, api_key_id, priority_rank, created_at) index, in
+      // one statement, instead of ranking the whole queue.
+      // (Keys from the index alone; a key with only expired messages just reads nothing below.)
+      const keys = (await db.selectFrom('messages').select('api_key_id').distinct().where('channel', '=', 'sms').where('status', '=', 'queued').execute()).map((r) => r.api_key_id);
+      if (keys.length === 0) return [];
+      const parts = keys.flatMap((key) =>
+        [true, false].map((otp) => {
+          let q = queued(db.selectFrom('messages').select(['id', 'to', 'api_key_id', 'verification_id', 'priority_rank', 'created_at']));
+          q = key === null ? q.where('api_key_id', 'is', null) : q.where('api_key_id', '=', key);
+          q = otp ? q.where('verification_id', 'is not', null) : q.where('verification_id', 'is', null);
+          // (No id in this order: it would defeat the index; ties are broken below.)
+          return db.selectFrom(q.orderBy('priority_rank').orderBy('created_at').limit(limit).as('p')).selectAll();
+        }),
+      );
+      let union = parts[0]!;
+      for (const p of parts.slice(1)) union = union.unionAll(p);
+      const candidates = await union.execute();
+      const byOrder = (x: { priority_rank: number; created_at: number; id: string }, y: typeof x) =>
+        x.priority_rank - y.priority_rank || Number(x.created_at) - Number(y.created_at) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+      const partitions = new Map<string, typeof candidates>();
+      for (const c of candidates) {
+        const k = `${c.verification_id === null ? 1 : 0}\0${c.api_key_id ?? ''}`;
+        partitions.set(k, [...(partitions.get(k) ?? []), c]);
+      }
+      const ranked = [...partitions.values()].flatMap((list) =>
+        list.sort(byOrder).map((c, i) => ({ ...c, otpLast: c.verification_id === null ? 1 : 0, turn: i + 1 })),
+      );
+      ranked.sort((x, y) => x.otpLast - y.otpLast || x.turn - y.turn || byOrder(x, y));
+      let picked = ranked.slice(0, limit * 2);
+      if (dialect === 'postgres' && picked.length > 0) {
+        // Several servers may lease at once: SKIP LOCKED hands each row to
+        // one of them; a row another server holds is passed over.
+        const locked = await db
+          .selectFrom('messages')
+          .select('id')
+          .where('id', 'in', picked.map((c) => c.id))
+          .where('status', '=', 'queued')
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        const free = new Set(locked.map((r) => r.id));
+        picked = picked.filter((c) => free.has(c.id));
+      }
+      picked = picked.slice(0, limit);
+      let ids = picked.map((r) => r.id);
       if (gated && recipients.newAllowed > 0) {
         // Walk in queue order: known recipients pass, new ones while the allowance lasts.
-        const tos = [...new Set(picked.rows.map((r) => r.to))];
+        const tos = [...new Set(picked.map((r) => r.to))];
         const knownEverywhere = new Set(tos);
         for (const w of recipients.knownIn) {
           const known = new Set(
@@ -200,7 +235,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
         }
         let allowance = recipients.newAllowed;
         ids = [];
-        for (const r of picked.rows) {
+        for (const r of picked) {
           if (ids.length >= max) break;
           if (knownEverywhere.has(r.to)) ids.push(r.id);
           else if (allowance > 0) {

@@ -279,6 +279,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('messages_to').on('messages').columns(['to', 'created_at']).execute();
       },
     },
+    '0014_otp_queue': {
+      // The lease reads each key's waiting OTPs without walking its other messages.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createIndex('messages_otp_queue_by_key')
+          .on('messages')
+          .columns(['channel', 'status', 'api_key_id', 'priority_rank', 'created_at'])
+          .where(sql.ref('verification_id'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 
