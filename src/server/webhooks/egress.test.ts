@@ -70,7 +70,7 @@ test('KIRIM_WEBHOOK_ALLOW_PRIVATE=127.0.0.1/32 lets the delivery through, and on
 });
 
 test('the odd IPv4 spellings are the same address to the URL parser, the check and the socket', async () => {
-  for (const host of ['0x7f000001', '2130706433', '0177.0.0.1', '127.1', '0x7f.0.0.1']) {
+  for (const host of ['0x7f000001', '2130706433', '0177.0.0.1', '127.1', '0x7f.0.0.1', '0x7f.1', '127.0.0.1.']) {
     assert.equal(new URL(`http://${host}:${port4}/`).hostname, '127.0.0.1', host);
     const before = hits.length;
     const refused = await send(`http://${host}:${port4}/odd`);
