@@ -231,6 +231,25 @@ for (const mode of MODES) {
       });
     }
 
+    test('counters of ended windows are swept', async () => {
+      const k = await cluster(mode, {});
+      try {
+        const s = k.servers[0]!;
+        assert.equal((await call(s, k.key, 'POST', '/v1/verifications', verify('+6281200000091', '203.0.113.9').body)).status, 201);
+        const rows = async () => Number((await sql<{ n: number }>`select count(*) as n from budget_counters`.execute(s.store.db)).rows[0]!.n);
+        const before = await rows();
+        assert.equal(before, 8, 'destination, key, IP (hour and day each), prefix and country');
+        k.clock.now = windowAt('hour', T0).end;
+        await s.services.sweep();
+        assert.equal(await rows(), 3, 'the five hour windows are gone, the three day windows stay');
+        k.clock.now = windowAt('day', T0).end;
+        await s.services.sweep();
+        assert.equal(await rows(), 0);
+      } finally {
+        await k.close();
+      }
+    });
+
     test('the ip field must be an IPv4 or IPv6 address (400, nothing counted)', async () => {
       const k = await cluster(mode, { KIRIM_BUDGET_IP_PER_HOUR: '1' });
       try {
