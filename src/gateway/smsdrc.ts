@@ -31,31 +31,79 @@ export interface IniSection {
   entries: IniEntry[];
 }
 
-/** Parses INI text with gammu's rules (see the module comment). */
+/** C's isspace() in the C locale: gammu trims these and nothing else (not U+00A0, not U+FEFF). */
+const isCSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
+const trimCSpaceEnd = (s: string) => {
+  let end = s.length;
+  while (end > 0 && isCSpace(s[end - 1]!)) end--;
+  return s.slice(0, end);
+};
+
+/**
+ * Parses INI text with gammu's rules (see the module comment), following
+ * gammu's own reader (INI_ReadFile) step by step, because a reader that
+ * merely looks alike disagrees on the odd line: section names are kept as
+ * written between the brackets (`[ smsd ]` is not `[smsd]`); a header
+ * line without its `]`, or an empty `[]`, ends the section (the keys after
+ * it belong to none until the next header); before any section, a `[`
+ * anywhere on a line opens one; only C blanks are trimmed, so a value
+ * ending in U+00A0 keeps it, as gammu-smsd does.
+ */
 export function parseIni(text: string): IniSection[] {
   const sections: IniSection[] = [];
-  let current: IniSection | undefined;
+  // gammu's levels: 0 outside any section, 1 in a header's name, 2 in a
+  // section before a key, 3 in a key, 4 before a value, 5 in a value.
+  let level = 0;
   const lines = text.split(/\r\n|\r|\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    if (line.startsWith('[')) {
-      const end = line.indexOf(']');
-      const name = end > 1 ? line.slice(1, end).trim() : '';
-      if (name) {
-        current = { name, entries: [] };
-        sections.push(current);
+  lines.forEach((line, i) => {
+    if (level === 1) level = 0;
+    if (level >= 3) level = 2;
+    let name = '';
+    let value = '';
+    for (const ch of line) {
+      if (level === 0) {
+        if (ch === '[') level = 1;
+        if (ch === ';' || ch === '#') break;
+        continue;
       }
-      return;
+      if (level === 1) {
+        if (ch === ']') {
+          if (name === '') break;
+          sections.push({ name, entries: [] });
+          level = 2;
+          break;
+        }
+        name += ch;
+        continue;
+      }
+      if (level === 2) {
+        if (ch === ';' || ch === '#') break;
+        if (ch === '[') {
+          level = 1;
+          continue;
+        }
+        if (isCSpace(ch)) continue;
+        level = 3;
+      }
+      if (level === 3) {
+        if (ch === '=') {
+          if (name === '') break;
+          name = trimCSpaceEnd(name);
+          level = 4;
+          continue;
+        }
+        name += ch;
+      }
+      if (level === 4) {
+        if (isCSpace(ch)) continue;
+        level = 5;
+      }
+      if (level === 5) value += ch;
     }
-    // gammu ignores key lines before the first section.
-    if (!current) return;
-    const eq = line.indexOf('=');
-    if (eq <= 0) return;
-    const key = line.slice(0, eq).trim();
-    const value = line.slice(eq + 1).trim();
-    if (!key || !value) return;
-    current.entries.push({ key, value, line: i + 1 });
+    if (level === 5) {
+      value = trimCSpaceEnd(value);
+      if (value) sections[sections.length - 1]!.entries.push({ key: name, value, line: i + 1 });
+    }
   });
   return sections;
 }
@@ -126,6 +174,11 @@ export function readSmsdConfig(file: string, { cwd = process.cwd() }: { cwd?: st
     const code = (err as NodeJS.ErrnoException).code;
     throw new SmsdConfigError(`cannot read gammu-smsd config ${file}: ${code ?? String(err)}`);
   }
+  return parseSmsdConfig(text, file, { cwd });
+}
+
+/** {@link readSmsdConfig} on text already read; `file` names it in messages. Throws only {@link SmsdConfigError}. */
+export function parseSmsdConfig(text: string, file: string, { cwd = process.cwd() }: { cwd?: string } = {}): SmsdConfig {
   const sections = parseIni(text);
   if (!sections.some((s) => s.name.toLowerCase() === 'smsd')) {
     throw new SmsdConfigError(`${file} is not a gammu-smsd config: it has no [smsd] section`);
@@ -167,11 +220,13 @@ export function spoolDirs(config: SmsdConfig): SpoolDirs {
     out[name] = config.resolvePath(value);
   }
   const dirs = out as SpoolDirs;
+  // Compared normalised: `/s/out/`, `/s/./out/` and `//s/out/` are one folder.
   const seen = new Map<string, string>();
   for (const [name, p] of Object.entries(dirs)) {
-    const other = seen.get(p);
-    if (other) throw new SmsdConfigError(`${config.file}: ${other} and ${name} are the same folder ${p}; give each its own folder`);
-    seen.set(p, name);
+    const key = resolve(p);
+    const other = seen.get(key);
+    if (other) throw new SmsdConfigError(`${config.file}: ${other} and ${name} are the same folder ${key}/; give each its own folder`);
+    seen.set(key, name);
   }
   return dirs;
 }
