@@ -263,7 +263,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
       resendDelaysSeconds: resend,
     },
     guesses: {
-      // NIST SP 800-63B-4 §3.2.2: at most 100 consecutive failures.
+      // NIST SP 800-63B-4 §3.2.2 caps consecutive failures at 100; docs/security.md.
       freeFailures: int(env, 'KIRIM_GUESS_FREE_FAILURES', 10, 1, 100),
       cooloffSeconds,
       cooloffMaxSeconds,
