@@ -23,7 +23,7 @@ test('gateways list tells the truth: online from the last-seen time, modem healt
     assert.equal(plain.status, 0, plain.stderr);
     const bad = kirim(['keys', 'create', '--name', 'x', '--scope', 'root', '--data-dir', dataDir]);
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--scope "root": unknown scope; known: admin/);
+    assert.match(bad.stderr, /--scope "root": unknown scope; known: verify, messages, inbound, webhooks, admin/);
     const created = kirim(['gateways', 'create', '--name', 'rumah-pi', '--data-dir', dataDir]);
     assert.equal(created.status, 0, created.stderr);
     const token = created.stdout.trim();
