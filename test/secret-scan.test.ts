@@ -5,13 +5,15 @@
  * reported by a gateway, a wrong and a right check of each, two webhook
  * endpoints (one verifying every signature, one failing), /metrics — and
  * then the SQLite database file and its WAL, the server's log output at
- * debug level, /metrics and every API answer are searched for the plain
- * codes, the API key, the gateway token and the webhook secrets.
+ * debug level, /metrics, every API answer and every dashboard read are
+ * searched for the plain codes, the API key, the gateway token, the
+ * webhook secrets and the dashboard session.
  *
  * Only the channels themselves may carry them: the .eml files and the
  * gateway's lease answer (the SMS text) carry the code, the answer that
  * creates a webhook carries its secret once, `kirim keys create` and
- * `kirim gateways create` print theirs once. Those are not scanned.
+ * `kirim gateways create` print theirs once, the login answer sets the
+ * session cookie. Those are not scanned.
  *
  * To show the scan can fail, values are then planted where the scan looks
  * (a message text holding the API key, a request path holding the gateway
@@ -24,7 +26,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { listMailbox } from '../src/server/channels/email/mailbox.js';
 import { verifyWebhook } from '../src/server/webhooks/sign.js';
-import { kirim, startServerProcess, tempDir, waitFor, type ServerProcess } from './support/process.js';
+import { spawnSync } from 'node:child_process';
+import { KIRIM_BIN, kirim, startServerProcess, tempDir, waitFor, type ServerProcess } from './support/process.js';
 
 interface Answer {
   what: string;
@@ -153,6 +156,21 @@ test('a full scenario leaves no code, API key, gateway token or webhook secret i
     await call('inbound', 'GET', '/v1/inbound');
     await call('openapi', 'GET', '/openapi.json');
 
+    // Every read of the dashboard, signed in as an operator (the login answer sets the session cookie; not scanned).
+    const op = spawnSync(process.execPath, [KIRIM_BIN, 'operators', 'create', 'scan', '--password-stdin', '--data-dir', dataDir], { input: 'a long enough password\n', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(op.status, 0, op.stderr);
+    const login = await fetch(`${url}/dashboard/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username: 'scan', password: 'a long enough password' }) });
+    assert.equal(login.status, 200, await login.clone().text());
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const sessionToken = cookie.slice(cookie.indexOf('=') + 1);
+    assert.ok(sessionToken.length >= 20, cookie);
+    await waitFor(() => good.seen.filter((e) => e.type === 'verification.approved').length >= 2 && bad.seen.length >= 1, { what: 'webhook deliveries' });
+    for (const path of ['/session', '/overview', '/messages', `/messages/${leased.id}`, '/verifications', `/verifications/${started.body.id}`, `/verifications/${sms.body.id}`, '/gateways', '/inbound', '/keys', '/webhooks']) {
+      const res = await fetch(`${url}/dashboard/api${path}`, { headers: { cookie } });
+      assert.equal(res.status, 200, `dashboard ${path}`);
+      answers.push({ what: `dashboard ${path}`, status: res.status, text: `${JSON.stringify([...res.headers.entries()])}\n${await res.text()}` });
+    }
+
     // The good endpoint hears the approvals with valid signatures; the failing one is tried and fails.
     await waitFor(() => good.seen.filter((e) => e.type === 'verification.approved').length >= 2 && bad.seen.length >= 1, { what: 'webhook deliveries' });
     assert.ok(good.seen.every((e) => e.valid), 'every delivery verifies with the endpoint secret');
@@ -168,6 +186,7 @@ test('a full scenario leaves no code, API key, gateway token or webhook secret i
       'webhook secret': hook.body.secret,
       'webhook secret (key part)': String(hook.body.secret).slice('whsec_'.length),
       'failing webhook secret': failing.body.secret,
+      'dashboard session': sessionToken,
     };
     const db = join(dataDir, 'kirim.db');
     const scan = () => {
