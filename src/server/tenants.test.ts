@@ -14,9 +14,13 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { ApiScope } from '../protocol/api.js';
+import { scopesOf } from './auth.js';
 import { createApiKey, rotateApiKey } from './credentials.js';
+import { migrateToLatest } from './store/migrations/index.js';
 import { DIALECTS } from './store/index.js';
+import { openTestStore } from './store/testing.js';
 import { capturingTransport, createTestServer, type TestServer } from './testing.js';
 
 const DAY = 86_400_000;
@@ -51,6 +55,30 @@ async function waitingPoll(s: TestServer, token: string) {
 }
 
 for (const dialect of DIALECTS) {
+  test(`upgrading on ${dialect}: keys from before scopes keep the application API, an admin key keeps it too`, async () => {
+    const store = await openTestStore(dialect);
+    try {
+      // Back to the schema before 0013_tenants, with keys as that version wrote them.
+      const db = store.db;
+      await db.schema.dropIndex('inbound_sms_owner').execute();
+      await db.schema.dropIndex('messages_to').execute();
+      await db.schema.alterTable('api_keys').dropColumn('expires_at').execute();
+      await db.schema.alterTable('inbound_sms').dropColumn('api_key_id').execute();
+      await sql`delete from kirim_migrations where name = '0013_tenants'`.execute(db);
+      await sql`insert into api_keys (id, name, key_hash, prefix, created_at, scopes) values ('key_app', 'app', 'h1', 'kk_a', 1, ''), ('key_ops', 'ops', 'h2', 'kk_b', 1, 'admin')`.execute(db);
+      await migrateToLatest(db, dialect);
+      const app = (await store.getApiKey('key_app'))!;
+      const ops = (await store.getApiKey('key_ops'))!;
+      assert.equal(app.scopes, 'verify messages webhooks');
+      assert.equal(ops.scopes, 'verify messages webhooks admin');
+      assert.equal(app.expires_at, null);
+      // A row an older server writes during a rolling upgrade reads as the defaults.
+      assert.deepEqual(scopesOf({ scopes: '' }), ['verify', 'messages', 'webhooks']);
+    } finally {
+      await store.close();
+    }
+  });
+
   describe(`tenants and scopes on ${dialect}`, () => {
     let s: TestServer;
     let clock = Date.parse('2026-05-01T08:00:00Z');
