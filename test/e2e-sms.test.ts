@@ -48,16 +48,14 @@ for (const dialect of DIALECTS) describe(`SMS end to end through gammu-smsd and 
   };
 
   test('an OTP started over HTTP arrives on the handset with the exact text and is approved', async () => {
-    const t0 = Date.now();
     const v = await s.api('POST', '/v1/verifications', { to: '081234567890', channel: 'sms' });
     assert.equal(v.status, 201);
-    const got = await waitForHandsetMessage(s.simState, '+6281234567890', { timeoutMs: 30_000 });
-    const arrived = Date.now() - t0;
+    // How fast is measured in bench/, not here: this waits for the event.
+    const got = await waitForHandsetMessage(s.simState, '+6281234567890', { timeoutMs: 60_000 });
     const m = OTP_TEXT.exec(got.text);
     assert.ok(m, `exact OTP text, got ${JSON.stringify(got.text)}`);
     assert.equal(got.encoding, 'gsm7');
     assert.equal(got.parts, 1);
-    assert.ok(arrived < 15_000, `arrived after ${arrived} ms`);
     const list = await s.api('GET', '/v1/messages?limit=5');
     const msg = list.body.data.find((x: { verification_id?: string }) => x.verification_id === v.body.id);
     const sent = await waitStatus(msg.id, 'sent');
