@@ -250,24 +250,23 @@ for (const dialect of DIALECTS) {
     let s: TestServer;
     let admin: string;
     before(async () => {
-      s = await createTestServer({ dialect, transport: capturingTransport() });
+      // Polls re-check only once a minute here, so a poll that ends before
+      // its 25 s wait was ended by the revocation's event, not by a re-check.
+      s = await createTestServer({ dialect, transport: capturingTransport(), config: { pollRecheckMs: 60_000 } });
       admin = (await createApiKey(s.store, 'ops', { scopes: ['admin'] })).key;
     });
     after(async () => {
       await s.close();
     });
 
-    test('revoke: the waiting poll answers 401 well before its next re-check, and the token is refused from then on', async () => {
+    test('revoke: the waiting poll answers 401 at once (by the event, not a re-check), and the token is refused from then on', async () => {
       const { poll } = await waitingPoll(s, s.gatewayToken);
-      const t0 = performance.now();
       const r = await call(s, admin, 'POST', `/v1/gateways/${s.gatewayId}/revoke`);
       assert.equal(r.status, 200, JSON.stringify(r.body));
+      // Without the event the poll would answer 200 (nothing) at its 25 s end.
       const res = await poll;
-      const ms = performance.now() - t0;
       assert.equal(res.statusCode, 401);
       assert.match(JSON.parse(res.body).detail, /this gateway was revoked/);
-      // The poll re-checks every second on its own; the event must beat that.
-      assert.ok(ms < 500, `answered ${Math.round(ms)} ms after the revocation`);
       assert.equal((await lease(s, s.gatewayToken, 0)).statusCode, 401);
       assert.equal((await call(s, admin, 'POST', `/v1/gateways/${s.gatewayId}/rotate`)).status, 404, 'a revoked gateway stays revoked');
       assert.equal((await call(s, admin, 'POST', '/v1/gateways/gw_nope/revoke')).status, 404);
@@ -276,14 +275,12 @@ for (const dialect of DIALECTS) {
     test('rotate: the new token is answered once, the old one ends its poll with 401, the new one works', async () => {
       const { id, token } = await (await import('./credentials.js')).createGateway(s.store, 'second');
       const { poll } = await waitingPoll(s, token);
-      const t0 = performance.now();
       const r = await call(s, admin, 'POST', `/v1/gateways/${id}/rotate`);
       assert.equal(r.status, 200);
       assert.match(r.body.token, /^kg_/);
       const res = await poll;
       assert.equal(res.statusCode, 401);
       assert.match(JSON.parse(res.body).detail, /token was replaced/);
-      assert.ok(performance.now() - t0 < 500);
       assert.equal((await lease(s, token, 0)).statusCode, 401, 'the old token is refused');
       assert.equal((await lease(s, r.body.token, 0)).statusCode, 200, 'the new token works');
       const list = await call(s, admin, 'GET', '/v1/gateways');

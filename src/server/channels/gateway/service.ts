@@ -129,7 +129,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
           const changed = (kind: string, id: string) => {
             if (kind === 'gateway' && id === gw.id) done();
           };
-          const timer = setTimeout(done, Math.min(left, 1000));
+          const timer = setTimeout(done, Math.min(left, config.pollRecheckMs));
           bus.on('queue:sms', done);
           bus.on('credentials:changed', changed);
         });
