@@ -105,7 +105,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let op: Operator;
     const ids: string[] = [];
     before(async () => {
-      s = await createTestServer({ dialect, transport: capturingTransport() });
+      // Every scope, admin included, so each route runs past its scope check.
+      s = await createTestServer({ dialect, transport: capturingTransport(), apiKeyScopes: ['verify', 'messages', 'inbound', 'webhooks', 'admin'] });
       op = await signIn(s);
     });
     after(async () => {
@@ -128,6 +129,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         queryOf(ListMessagesQuery).map((q): Req => ({ method: 'GET', url: `/v1/messages${query(q)}` })),
         queryOf(ListInboundQuery).map((q): Req => ({ method: 'GET', url: `/v1/inbound${query(q)}` })),
         fc.constantFrom<Req>({ method: 'GET', url: '/v1/webhooks' }, { method: 'GET', url: '/v1/gateways' }),
+        // The test's own gateway is never in the pool: revoking it would end the gateway fuzzing.
+        id.map((i): Req => ({ method: 'POST', url: `/v1/gateways/${i}/revoke` })),
+        id.map((i): Req => ({ method: 'POST', url: `/v1/gateways/${i}/rotate` })),
+        fc.tuple(fc.constantFrom('/healthz', '/readyz', '/metrics', '/openapi.json', '/v1', '/v1/'), queryOf(z.object({ x: z.string() }))).map(([u, q]): Req => ({ method: 'GET', url: `${u}${query(q)}` })),
+        nastyString.map((p): Req => ({ method: 'GET', url: `/v1/${enc(p)}` })),
       );
       await fc.assert(
         fc.asyncProperty(request, idempotency, async (r, key) => {

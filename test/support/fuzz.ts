@@ -155,7 +155,9 @@ export function hostile(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
 
 /** Query-string values: every field a string (as a query carries it), bent like {@link hostile}. */
 export function queryOf(schema: z.ZodType): fc.Arbitrary<Record<string, string | string[]>> {
-  const asText = (v: unknown): string | string[] => (Array.isArray(v) ? v.map((x) => String(x)) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  // JSON for objects: fast-check builds some without a prototype, which String() cannot convert.
+  const one = (x: unknown): string => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x));
+  const asText = (v: unknown): string | string[] => (Array.isArray(v) ? v.map(one) : one(v));
   return hostile(fromZod(schema)).map((v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { q: asText(v) };
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asText(x)]));
