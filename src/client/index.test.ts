@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { createApiKey } from '../server/credentials.js';
 import { capturingTransport, createTestServer, type TestServer } from '../server/testing.js';
 import { Kirim, KirimError, type Verification } from './index.js';
 
@@ -87,10 +88,11 @@ test('messages: send, get, list', async () => {
   assert.ok(page.data.some((m) => m.id === sent.id));
 });
 
-test('inbound: a received SMS is listed', async () => {
+test('inbound: a received SMS is listed (to a key with the inbound scope: no key of ours texted this sender)', async () => {
   const up = await s.gw('/inbound', { messages: [{ key: 'client-in-1', from: '081234567003', text: 'YA', received_at: new Date().toISOString() }] });
   assert.equal(up.status, 200);
-  const kirim = new Kirim({ baseUrl, apiKey: s.apiKey });
+  const { key } = await createApiKey(s.store, 'inbound reader', { scopes: ['inbound'] });
+  const kirim = new Kirim({ baseUrl, apiKey: key });
   const page = await kirim.listInbound({ from: '+6281234567003' });
   assert.deepEqual(
     page.data.map((i) => [i.from, i.text]),
