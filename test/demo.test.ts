@@ -271,9 +271,11 @@ test('the whole scenario in Indonesian on a phone: sign up, verify phone and ema
     const cookie = (await ctx.cookies()).find((c) => c.name === 'demo_session')!;
     assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, 'Lax', '/demo']);
     assert.notEqual(cookie.value, sessionBefore, 'a new session on log-in');
-    // The email code was canceled when the SMS code was used.
+    // The email code was canceled when the SMS code was used: it is not
+    // accepted any more (a check by destination answers the one 404 that
+    // does not say why, docs/security.md "Enumeration and timing").
     const emailCode = await emailCodeFor(p.email);
-    await assert.rejects(kirim.checkVerification({ to: p.email, code: emailCode }), (e: unknown) => e instanceof KirimError && e.code === 'not_found' && /canceled/.test(e.detail));
+    await assert.rejects(kirim.checkVerification({ to: p.email, code: emailCode }), (e: unknown) => e instanceof KirimError && e.code === 'not_found');
 
     await page.getByRole('button', { name: 'Keluar' }).click();
     await page.waitForURL(/\/demo\/login$/);
@@ -306,7 +308,7 @@ test('in English (browser language): log in with the email code, which cancels t
     assert.equal(await h1(page), 'Hello, Sari Dewi');
     await checkPage(page, 'account-en');
     const smsCode = await smsCodeFor(p.e164);
-    await assert.rejects(kirim.checkVerification({ to: p.e164, code: smsCode }), (e: unknown) => e instanceof KirimError && e.code === 'not_found' && /canceled/.test(e.detail));
+    await assert.rejects(kirim.checkVerification({ to: p.e164, code: smsCode }), (e: unknown) => e instanceof KirimError && e.code === 'not_found');
 
     // The switch wins over the browser's language, and comes back to the same page.
     await page.getByRole('link', { name: 'Bahasa Indonesia' }).click();
