@@ -238,7 +238,10 @@ test('fuzz: random bytes never throw and every answer is framed; the modem still
       const h = harness(dir);
       for (const t of tokens) h.engine.feed(t);
       await h.engine.idle();
-      const probe = await h.send('\x1b\rAT\r');
+      // CR ends a command line left half-typed (which may itself open a
+      // prompt: `AT+CMGS=` + `1`), ESC then leaves any prompt, and AT must
+      // answer OK.
+      const probe = await h.send('\r\x1b\rAT\r');
       for (const c of h.chunks) {
         if (c.kind === 'echo') assert.match(c.text, /^[\x20-\x7e]*\r$/);
         else assert.ok(c.text === PROMPT || ANSWER.test(c.text), JSON.stringify(c.text));
@@ -246,7 +249,7 @@ test('fuzz: random bytes never throw and every answer is framed; the modem still
       assert.ok(probe.endsWith('\r\nOK\r\n'), JSON.stringify(probe));
       assert.equal(h.engine.inPrompt, false);
     }),
-    { numRuns: 300 },
+    { numRuns: 300, ...(process.env.KIRIM_FUZZ_SEED ? { seed: Number(process.env.KIRIM_FUZZ_SEED) } : {}) },
   );
 });
 
