@@ -10,12 +10,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import vm from 'node:vm';
-import { build } from 'tsup';
 import { capturingTransport, createTestServer, type TestServer } from '../src/server/testing.js';
+import { buildClientBrowserBundle } from './support/bundle.js';
 import { tempDir } from './support/process.js';
 
 let s: TestServer;
@@ -25,22 +23,7 @@ before(async () => {
   s = await createTestServer({ transport: capturingTransport() });
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
-  const outDir = tempDir('kirim-client-browser');
-  await build({
-    entry: { client: 'src/client/index.ts' },
-    format: ['iife'],
-    globalName: 'KirimClient',
-    platform: 'browser',
-    target: 'es2022',
-    noExternal: [/.*/],
-    outDir,
-    config: false,
-    silent: true,
-    clean: false,
-    dts: false,
-    sourcemap: false,
-  });
-  bundle = readFileSync(join(outDir, 'client.global.js'), 'utf8');
+  bundle = await buildClientBrowserBundle(tempDir('kirim-client-browser'), 'iife');
 });
 after(() => s.close());
 

@@ -8,13 +8,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { build } from 'tsup';
 import type { Browser, Page } from 'playwright-core';
 import { capturingTransport, createTestServer, type TestServer } from '../src/server/testing.js';
 import { browserMissing, launchBrowser, newContext } from './support/browser.js';
+import { buildClientBrowserBundle } from './support/bundle.js';
 import { tempDir, waitFor } from './support/process.js';
 
 const missing = browserMissing();
@@ -29,21 +27,7 @@ before(async () => {
   s = await createTestServer({ transport: mail, start: true });
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
-  const outDir = tempDir('kirim-client-chromium');
-  await build({
-    entry: { client: 'src/client/index.ts' },
-    format: ['esm'],
-    platform: 'browser',
-    target: 'es2022',
-    noExternal: [/.*/],
-    outDir,
-    config: false,
-    silent: true,
-    clean: false,
-    dts: false,
-    sourcemap: false,
-  });
-  const bundle = readFileSync(join(outDir, 'client.js'), 'utf8');
+  const bundle = await buildClientBrowserBundle(tempDir('kirim-client-chromium'), 'esm');
   browser = await launchBrowser();
   page = await (await newContext(browser)).newPage();
   // The page and the bundle are served on the server's own origin (as an

@@ -1,5 +1,5 @@
 /** The gateway bundle, built for tests and benches exactly as `npm run build` builds it. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Options } from 'tsup';
 import tsupConfig from '../../tsup.config.js';
@@ -20,3 +20,27 @@ export async function buildGatewayBundle(outDir: string): Promise<string> {
   return file;
 }
 
+
+/**
+ * Builds kirim/client for a browser — every dependency inside, no Node
+ * built-in — into `outDir`, as an ES module (`client.js`) or a classic
+ * script defining the global `KirimClient` (`client.global.js`). Returns
+ * the bundle's text.
+ */
+export async function buildClientBrowserBundle(outDir: string, format: 'esm' | 'iife'): Promise<string> {
+  await build({
+    entry: { client: 'src/client/index.ts' },
+    format: [format],
+    ...(format === 'iife' ? { globalName: 'KirimClient' } : {}),
+    platform: 'browser',
+    target: 'es2022',
+    noExternal: [/.*/],
+    outDir,
+    config: false,
+    silent: true,
+    clean: false,
+    dts: false,
+    sourcemap: false,
+  });
+  return readFileSync(join(outDir, format === 'iife' ? 'client.global.js' : 'client.js'), 'utf8');
+}
