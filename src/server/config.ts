@@ -59,8 +59,9 @@ export interface ServerConfig {
   /**
    * A waiting gateway poll re-checks the queue and its own token this often
    * (ms), for changes no event announces here: a revocation by the CLI or
-   * another server, requeued work. Not a setting; tests lengthen it to show
-   * that an event, not the re-check, ended a poll.
+   * another server whose wake-up was missed, requeued work
+   * (KIRIM_POLL_RECHECK_MS). Tests lengthen it to show that an event, not
+   * the re-check, ended a poll.
    */
   pollRecheckMs: number;
   /** An inbound SMS belongs to the key that sent an SMS to its sender (same gateway) within this many days. */
@@ -278,7 +279,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     leaseSeconds: int(env, 'KIRIM_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 600),
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
-    pollRecheckMs: 1000,
+    pollRecheckMs: int(env, 'KIRIM_POLL_RECHECK_MS', 1000, 100, 600_000),
     inboundOwnerDays: int(env, 'KIRIM_INBOUND_OWNER_DAYS', 7, 1, 365),
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
     budgets: budgets(env),
