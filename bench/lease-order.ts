@@ -44,6 +44,7 @@ function message(i: number, now: number): MessageRow {
     encoding: 'gsm7',
     gateway_id: null,
     lease_until: null,
+    claimed_at: null,
     attempts: 0,
     next_attempt_at: now + i,
     last_error: null,

@@ -12,6 +12,8 @@
  * - `/lease`     long-poll: held open until at least one message is leased to
  *                this gateway or `wait_ms` passes; answers at once when work
  *                is waiting. New messages wake waiting polls immediately.
+ * - `/claims`    "about to write these to gammu's outbox": answered `claimed`
+ *                or `lost` per message; only claimed ones may be written.
  * - `/reports`   state changes of leased messages. Idempotent: repeating a
  *                report is harmless and answered the same way.
  * - `/inbound`   received SMS. Idempotent by `key`.
@@ -62,7 +64,7 @@ export const LeasedMessage = z
     created_at: z.iso.datetime(),
     /** Never hand the message to the modem after this instant. */
     expires_at: z.iso.datetime(),
-    /** Report `spooled` before this instant or the lease is reclaimed. */
+    /** Claim (or report `spooled`) before this instant or the lease is reclaimed. */
     lease_until: z.iso.datetime(),
     /** Ask the network for a delivery report (gammu `d` flag). */
     delivery_report: z.boolean(),
@@ -122,6 +124,33 @@ export type ReportResult = z.infer<typeof ReportResult>;
 
 export const ReportsResponse = z.object({ results: z.array(ReportResult) }).strict();
 export type ReportsResponse = z.infer<typeof ReportsResponse>;
+
+/**
+ * Claims: before writing leased messages to gammu's outbox the gateway asks
+ * the server to record that it is about to. A claimed message stays with
+ * that gateway until it reports on it or it expires; it is never requeued
+ * when its lease lapses and never leased to another gateway.
+ */
+export const ClaimsRequest = z.object({ message_ids: z.array(name(64)).min(1).max(100) }).strict();
+export type ClaimsRequest = z.infer<typeof ClaimsRequest>;
+
+export const ClaimResult = z
+  .object({
+    message_id: z.string(),
+    /**
+     * `claimed`: write it (repeating a claim answers `claimed` again).
+     * `lost`: do not write it; it moved on (requeued and leased to another
+     * gateway, canceled, expired, already reported) or is unknown here.
+     */
+    outcome: z.enum(['claimed', 'lost']),
+    /** The message's status, when the message is known to this gateway. */
+    status: z.string().optional(),
+  })
+  .strict();
+export type ClaimResult = z.infer<typeof ClaimResult>;
+
+export const ClaimsResponse = z.object({ results: z.array(ClaimResult) }).strict();
+export type ClaimsResponse = z.infer<typeof ClaimsResponse>;
 
 export const InboundSms = z
   .object({

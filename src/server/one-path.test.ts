@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 
 /** Where each guarded call may appear (paths relative to src/server). */
 const ALLOWED: Array<[RegExp, string[], string]> = [
-  [/\.(transition|leaseSms|insertMessage)\(/, ['messages/service.ts', 'store/repo.ts', 'store/types.ts'], 'message state is written only by the messages service'],
+  [/\.(transition|leaseSms|insertMessage|claimSms|leaseClaimedAgain)\(/, ['messages/service.ts', 'store/repo.ts', 'store/types.ts'], 'message state is written only by the messages service'],
   [/emit\('message:changed'/, ['outbox.ts'], "'message:changed' is announced only by the outbox, after a commit"],
   [/\.insertWebhookDelivery\(/, ['webhooks/service.ts', 'store/repo.ts', 'store/types.ts'], 'webhook events are enqueued only through webhooks.enqueue, inside the change\'s transaction'],
 ];

@@ -5,11 +5,13 @@
  *
  * This service is the one path for every message state change: creation
  * (`insert`), leasing to a gateway (`lease`) and every later change
- * (`transition`). Each runs in a transaction that also records the event
+ * (`transition`), and a gateway's claim of a leased SMS (`claim`,
+ * `leaseClaimed`). Each runs in a transaction that also records the event
  * history and enqueues the webhook event (outbox.ts), and keeps the
  * message's verification in step; in-process signals follow the commit.
  * Nothing else in the server calls the store's `insertMessage`,
- * `transition` or `leaseSms` (one-path.test.ts checks it).
+ * `transition`, `leaseSms`, `claimSms` or `leaseClaimedAgain`
+ * (one-path.test.ts checks it).
  */
 import type { Channel, Message, Priority } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
@@ -98,6 +100,7 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox) {
       encoding,
       gateway_id: null,
       lease_until: null,
+      claimed_at: null,
       attempts: 0,
       next_attempt_at: now,
       last_error: null,
@@ -122,6 +125,27 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox) {
       return store.transaction(async (tx) => {
         const rows = await tx.leaseSms(q);
         for (const row of rows) await outbox.messageChanged(tx, row, `leased to gateway ${q.gatewayId}`);
+        return rows;
+      });
+    },
+
+    /**
+     * Claims an SMS for the gateway about to write it (see the store's
+     * `claimSms`). Undefined when it is not that gateway's to write.
+     */
+    async claim(q: { id: string; gatewayId: string; now: number; leaseUntil: number }): Promise<MessageRow | undefined> {
+      return store.transaction(async (tx) => {
+        const got = await tx.claimSms(q);
+        if (got?.requeued) await outbox.messageChanged(tx, got.row, `claimed by gateway ${q.gatewayId} after its lease lapsed`);
+        return got?.row;
+      });
+    },
+
+    /** Leases claimed SMS whose lease lapsed to the gateway that claimed them (they go nowhere else). */
+    async leaseClaimed(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]> {
+      return store.transaction(async (tx) => {
+        const rows = await tx.leaseClaimedAgain(q);
+        for (const row of rows) await outbox.messageChanged(tx, row, `leased again to gateway ${q.gatewayId}, which claimed it`);
         return rows;
       });
     },

@@ -5,6 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
+  ClaimsRequest,
+  ClaimsResponse,
   HeartbeatRequest,
   HeartbeatResponse,
   InboundRequest,
@@ -62,6 +64,10 @@ export const gatewayRoutes = (s: Services): FastifyPluginAsync =>
       reply.raw.off('close', onClose);
       return { messages, server_time: now() };
     });
+
+    r.post('/claims', { schema: { hide: true, body: ClaimsRequest, response: { 200: ClaimsResponse } } }, async (req) => ({
+      results: await s.gateways.claim(req.gateway, req.body.message_ids),
+    }));
 
     r.post('/reports', { schema: { hide: true, body: ReportsRequest, response: { 200: ReportsResponse } } }, async (req) => ({
       results: await s.gateways.report(req.gateway, req.body.reports.map((r) => (r.detail === undefined ? r : { ...r, detail: storable(r.detail) }))),

@@ -149,6 +149,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
         .where('id', '=', t.id)
         .where('status', 'in', t.from);
       if (t.gatewayId !== undefined) q = q.where('gateway_id', '=', t.gatewayId);
+      if (t.unclaimed) q = q.where('claimed_at', 'is', null);
       const r = await q.executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await db.insertInto('message_events').values({ message_id: t.id, status: t.to, at: t.at, detail: t.detail ?? null }).execute();
@@ -262,12 +263,67 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       const order = new Map(ids.map((id, i) => [id, i]));
       return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     },
+    async claimSms({ id, gatewayId, now, leaseUntil }) {
+      const mine = () => db.updateTable('messages').where('id', '=', id).where('channel', '=', 'sms').where('gateway_id', '=', gatewayId).where('expires_at', '>', now);
+      // Each statement is one compare-and-set on the row: a lease to another
+      // gateway (which sets gateway_id) and a claim can never both succeed.
+      const first = await mine().set({ claimed_at: now, lease_until: leaseUntil }).where('status', '=', 'dispatched').where('claimed_at', 'is', null).returningAll().executeTakeFirst();
+      if (first) return { row: first, requeued: false };
+      const back = await mine()
+        .set({ status: 'dispatched', claimed_at: now, lease_until: leaseUntil, updated_at: now })
+        .where('status', '=', 'queued')
+        .returningAll()
+        .executeTakeFirst();
+      if (back) {
+        await db.insertInto('message_events').values({ message_id: id, status: 'dispatched', at: now, detail: `claimed by gateway ${gatewayId} after its lease lapsed` }).execute();
+        return { row: back, requeued: true };
+      }
+      const again = await db.selectFrom('messages').selectAll().where('id', '=', id).where('channel', '=', 'sms').where('gateway_id', '=', gatewayId).where('status', '=', 'dispatched').where('claimed_at', 'is not', null).where('expires_at', '>', now).executeTakeFirst();
+      return again ? { row: again, requeued: false } : undefined;
+    },
+    async leaseClaimedAgain({ gatewayId, max, now, leaseUntil }) {
+      if (max <= 0) return [];
+      const due = await db
+        .selectFrom('messages')
+        .select('id')
+        .where('gateway_id', '=', gatewayId)
+        .where('status', '=', 'dispatched')
+        .where('claimed_at', 'is not', null)
+        .where('lease_until', '<', now)
+        .where('expires_at', '>', now)
+        .orderBy('priority_rank')
+        .orderBy('created_at')
+        .limit(max)
+        .execute();
+      const ids = due.map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable('messages')
+        .set({ lease_until: leaseUntil, updated_at: now })
+        .where('id', 'in', ids)
+        .where('gateway_id', '=', gatewayId)
+        .where('status', '=', 'dispatched')
+        .where('claimed_at', 'is not', null)
+        .where('lease_until', '<', now)
+        .returningAll()
+        .execute();
+      if (rows.length > 0) {
+        await db
+          .insertInto('message_events')
+          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched' as const, at: now, detail: `leased again to gateway ${gatewayId}, which claimed it` })))
+          .execute();
+      }
+      const order = new Map(ids.map((id, i) => [id, i]));
+      return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    },
     async listLapsedLeases(now, limit) {
       return db
         .selectFrom('messages')
         .selectAll()
         .where('status', '=', 'dispatched')
         .where('lease_until', '<', now)
+        // A claimed message may already be in its gateway's outbox: it stays there.
+        .where('claimed_at', 'is', null)
         .limit(limit)
         .execute();
     },

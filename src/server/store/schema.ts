@@ -81,6 +81,12 @@ export interface MessagesTable {
   encoding: SmsEncoding | null;
   gateway_id: string | null;
   lease_until: number | null;
+  /**
+   * When the gateway holding the lease claimed it (about to write it to
+   * gammu's outbox). A claimed message stays with that gateway: it is never
+   * requeued when its lease lapses, only leased to it again.
+   */
+  claimed_at: number | null;
   /** Delivery attempts so far (email retries). */
   attempts: number;
   next_attempt_at: number;

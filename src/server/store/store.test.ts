@@ -27,6 +27,7 @@ function message(over: Partial<MessageRow> = {}): MessageRow {
     encoding: 'gsm7',
     gateway_id: null,
     lease_until: null,
+    claimed_at: null,
     attempts: 0,
     next_attempt_at: now,
     last_error: null,

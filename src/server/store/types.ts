@@ -52,6 +52,8 @@ export interface Transition {
   detail?: string | null;
   /** Only when the message is leased to this gateway. */
   gatewayId?: string;
+  /** Only when no gateway claimed the message (a claim may race this change). */
+  unclaimed?: boolean;
   /** Extra columns to set with the change. */
   set?: Partial<Omit<MessageRow, 'id' | 'status'>>;
 }
@@ -140,7 +142,24 @@ export interface Repo {
    * every `knownIn` bucket window (a gateway's distinct-recipient budget).
    */
   leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients }): Promise<MessageRow[]>;
-  /** Dispatched SMS whose lease ran out before the gateway reported `spooled`. */
+  /**
+   * Claims an SMS for the gateway about to write it (docs/gateway-protocol.md,
+   * "Claims"). Succeeds while the message is `dispatched` to this gateway
+   * (its lease may have lapsed), or `queued` with this gateway as its last
+   * holder and nobody else leased it since (the lapsed lease was requeued):
+   * then it becomes `dispatched` again with a new lease until `leaseUntil`
+   * and a `dispatched` event (`requeued: true`). Repeating a claim answers
+   * the same. Undefined when the message is not this gateway's to write
+   * (another gateway holds it, it moved on, it expired, or no such SMS).
+   */
+  claimSms(q: { id: string; gatewayId: string; now: number; leaseUntil: number }): Promise<{ row: MessageRow; requeued: boolean } | undefined>;
+  /**
+   * Leases again, to the gateway that claimed them, up to `max` claimed SMS
+   * whose lease lapsed before the gateway reported on them (it restarted
+   * between its claim and its report): they can go nowhere else.
+   */
+  leaseClaimedAgain(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]>;
+  /** Dispatched, unclaimed SMS whose lease ran out before the gateway reported `spooled`. */
   listLapsedLeases(now: number, limit: number): Promise<MessageRow[]>;
   /** Not-yet-final messages (queued or dispatched) whose expiry has passed. */
   listExpiredUnsent(now: number, limit: number): Promise<MessageRow[]>;

@@ -5,8 +5,10 @@
  *
  * Guarantees kept here:
  * - a message is leased to one gateway at a time, until `lease_until`;
- * - a lease that lapses before `spooled` is reported returns the message to
- *   the queue; once spooled it is never handed to another gateway;
+ * - a lease that lapses before the gateway claimed the message (or reported
+ *   it `spooled`) returns the message to the queue; once claimed it is never
+ *   handed to another gateway, only leased again to the one that claimed it
+ *   (which may have written it to its outbox before it could report);
  * - nothing is handed out after its expiry, and an OTP whose verification
  *   ended is canceled instead of sent;
  * - every report is idempotent;
@@ -19,7 +21,7 @@
  * - an inbound SMS is stored with its owner: the API key of the newest SMS
  *   sent to its sender through this gateway within KIRIM_INBOUND_OWNER_DAYS.
  */
-import type { InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
+import type { ClaimResult, InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
 import { iso } from '../../../protocol/time.js';
 import type { ServerContext } from '../../context.js';
 import { normalizeSender } from '../../destinations.js';
@@ -67,16 +69,22 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
   /** Leases what is waiting now; filters out what may no longer be sent. */
   async function leaseNow(gw: GatewayRow, max: number): Promise<LeasedMessage[]> {
     const now = ctx.now();
-    const allowance = await limits.gatewayAllowance(gw.id, max, now);
-    if (allowance.max <= 0) return [];
-    const rows = await messages.lease({
-      gatewayId: gw.id,
-      max: allowance.max,
-      now,
-      leaseUntil: now + config.leaseSeconds * 1000,
-      ...(allowance.recipients ? { recipients: allowance.recipients } : {}),
-    });
-    await limits.recordLease(gw.id, rows, now);
+    const leaseUntil = now + config.leaseSeconds * 1000;
+    // Claimed messages whose lease lapsed come first: no other gateway may
+    // take them, and they were counted against the budgets when first leased.
+    const rows = await messages.leaseClaimed({ gatewayId: gw.id, max, now, leaseUntil });
+    const allowance = await limits.gatewayAllowance(gw.id, max - rows.length, now);
+    if (allowance.max > 0) {
+      const fresh = await messages.lease({
+        gatewayId: gw.id,
+        max: allowance.max,
+        now,
+        leaseUntil,
+        ...(allowance.recipients ? { recipients: allowance.recipients } : {}),
+      });
+      await limits.recordLease(gw.id, fresh, now);
+      rows.push(...fresh);
+    }
     const out: LeasedMessage[] = [];
     for (const row of rows) {
       const d = await messages.deliverable(row);
@@ -167,6 +175,33 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       return results;
     },
 
+    /**
+     * Claims leased messages for the gateway about to write them to its
+     * outbox: `claimed` only while the message is still this gateway's
+     * (see the store's claimSms), else `lost`. An OTP whose verification
+     * ended meanwhile is canceled instead of claimed.
+     */
+    async claim(gw: GatewayRow, ids: string[]): Promise<ClaimResult[]> {
+      const now = ctx.now();
+      await seen(gw, now);
+      const results: ClaimResult[] = [];
+      for (const id of ids) {
+        const row = await messages.claim({ id, gatewayId: gw.id, now, leaseUntil: now + config.leaseSeconds * 1000 });
+        if (row) {
+          const d = await messages.deliverable(row);
+          if (!('drop' in d)) {
+            results.push({ message_id: id, outcome: 'claimed', status: row.status });
+            continue;
+          }
+          await messages.transition({ id, from: ['dispatched'], to: d.drop, at: now, detail: d.detail, gatewayId: gw.id });
+        }
+        const current = await store.getMessage(id);
+        const known = current && current.channel === 'sms' && current.gateway_id === gw.id;
+        results.push({ message_id: id, outcome: 'lost', ...(known ? { status: current.status } : {}) });
+      }
+      return results;
+    },
+
     async inbound(gw: GatewayRow, sms: InboundSms[]): Promise<{ accepted: number; duplicates: number }> {
       const now = ctx.now();
       await seen(gw, now);
@@ -196,12 +231,16 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       ctx.bus.emit('gateway:heartbeat', { ...gw, last_seen_at: now, state: 'online', health });
     },
 
-    /** Requeues SMS whose lease lapsed before the gateway reported them spooled (a sweeper loop). */
+    /**
+     * Requeues SMS whose lease lapsed before the gateway claimed them or
+     * reported them spooled (a sweeper loop). A claim racing this loses or
+     * wins as a whole: the requeue only applies to a still unclaimed row.
+     */
     async requeueLapsed(): Promise<number> {
       const now = ctx.now();
       let n = 0;
       for (const m of await store.listLapsedLeases(now, 500)) {
-        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: 'lease lapsed before the gateway spooled it; requeued', set: { lease_until: null } });
+        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: 'lease lapsed before the gateway claimed it; requeued', set: { lease_until: null }, unclaimed: true });
         if (ok) n++;
       }
       return n;

@@ -290,6 +290,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0015_claims': {
+      // A gateway claims a leased SMS before writing it to gammu's outbox
+      // (docs/gateway-protocol.md, "Claims"): a claimed message is never
+      // requeued when its lease lapses, so it cannot reach a second gateway.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('messages').addColumn('claimed_at', time).execute();
+      },
+    },
   };
 }
 
