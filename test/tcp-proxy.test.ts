@@ -22,7 +22,7 @@ function get(url: string, agent?: http.Agent): Promise<string> {
   });
 }
 
-test('the proxy passes requests, cuts open and new connections, and restores', async () => {
+test('the proxy passes requests, cuts open and new connections, and restores', { timeout: 10_000 }, async () => {
   const held: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     if (req.url === '/hold') held.push(res);
