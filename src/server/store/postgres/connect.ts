@@ -15,5 +15,11 @@ export function connectPostgres(url: string, { max = 10 }: { max?: number } = {}
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
+  // Nor one that is checked out: pg-pool takes its own listener off a client
+  // while it is lent, and pg emits 'error' on a client whose connection dies
+  // (PostgreSQL restarting, the backend terminated) even between statements
+  // of a transaction. The statement in flight, or the next one, fails with
+  // the error, and the pool discards the client when it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
