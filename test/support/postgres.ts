@@ -6,7 +6,7 @@
  * PostgreSQL refuses to run as root, so when the tests run as root the
  * cluster belongs to the `postgres` user (Debian's packages create it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,12 @@ export interface PrivatePostgres {
   /** Fast shutdown: open connections are cut, as in a restart. */
   stop(): void;
   start(): void;
+  /**
+   * `pg_ctl restart`: `fast` rolls back open transactions and cuts every
+   * connection; `immediate` is a crash (no shutdown checkpoint, recovery on
+   * start).
+   */
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
   /** Stops the cluster and removes its folder. */
   destroy(): void;
   log(): string;
@@ -76,6 +82,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
     start() {
       start();
+      up = true;
+    },
+    // Asynchronous: the test's own proxies and clients keep running meanwhile.
+    async restart(mode) {
+      const args = [bin('pg_ctl'), '-D', data, '-o', opts, '-l', logFile, '-m', mode, '-w', '-t', '60', 'restart'];
+      const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', ...args]] : [args[0]!, args.slice(1)];
+      await new Promise<void>((ok, fail) =>
+        execFile(file, argv, { timeout: 90_000 }, (err, stdout, stderr) => (err ? fail(new Error(`pg_ctl restart -m ${mode} failed: ${stderr || stdout || err.message}`)) : ok())),
+      );
       up = true;
     },
     destroy() {
