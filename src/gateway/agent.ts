@@ -1,7 +1,8 @@
 /**
  * `kirim gateway`: the edge agent beside gammu-smsd (files backend). This
- * class wires its parts together and runs their loops: spooler.ts (leased
- * messages → outbox files, once per id, and crash recovery), log-feed.ts +
+ * class wires its parts together and runs their loops: claims.ts +
+ * spooler.ts (leased messages claimed, then → outbox files, once per id,
+ * and crash recovery), log-feed.ts +
  * send-tracker.ts (gammu's log; which file a failure belongs to),
  * outbox-watch.ts (sent/ and error/, expiry at the edge, files that block
  * the queue), delivery-reports.ts, inbound.ts, heartbeat.ts. Every report
@@ -13,6 +14,7 @@ import { promises as fs, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HEARTBEAT_SECONDS, type LeasedMessage } from '../protocol/gateway.js';
 import { Backoff, sleep, wakeableSleep } from './backoff.js';
+import { Claims } from './claims.js';
 import { GatewayClient, logServerError } from './client.js';
 import { gammuDaemonState } from './daemon.js';
 import { DeliveryReports } from './delivery-reports.js';
@@ -76,6 +78,7 @@ export class GatewayAgent {
   private readonly tracker: SendTracker;
   private readonly reports: DeliveryReports;
   private readonly spooler: Spooler;
+  private readonly claims: Claims;
   private readonly outbox: OutboxWatch;
   private readonly inbound: Inbound;
   private readonly heartbeat: Heartbeat;
@@ -114,6 +117,7 @@ export class GatewayAgent {
     const [healthy, hasLog, readLog] = [() => this.heartbeat.healthyNow(), () => this.feed.available, () => this.drainLog()];
     this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, raceSettleMs, healthy, hasLog, readLog });
     const serialize = <T>(fn: () => Promise<T>) => this.serialize(fn);
+    this.claims = new Claims({ client, spooler: this.spooler, log, serialize, ...backoff, signal });
     const inbox = { inbox: dirs.inbox, archive: join(this.stateDir, 'inbox-archive') };
     this.inbound = new Inbound({ ...inbox, client, reports: this.reports, log, settleMs: inboxSettleMs, ...backoff, serialize, drainLog: () => this.drainLog(), signal });
   }
@@ -181,9 +185,13 @@ export class GatewayAgent {
     const backoff = new Backoff(this.t.backoffBaseMs, this.t.backoffCapMs);
     while (!this.stopping) {
       let messages: LeasedMessage[];
+      let validUntil: number;
       try {
         const res = await this.client.lease({ max: this.t.leaseMax, wait_ms: this.t.leaseWaitMs }, this.abort.signal);
         messages = res.messages;
+        // The leases' end on this clock: the server's clock may differ from the Pi's.
+        const offset = Date.now() - Date.parse(res.server_time);
+        validUntil = Math.min(...messages.map((m) => Date.parse(m.lease_until) + offset));
         backoff.reset();
       } catch (err) {
         if (this.stopping) break;
@@ -192,10 +200,7 @@ export class GatewayAgent {
         await sleep(delay, this.abort.signal);
         continue;
       }
-      for (const m of messages) {
-        // Not aborted by stop(): a write that started finishes.
-        await this.serialize(() => this.spooler.handleLeased(m)).catch((err) => this.log.error({ err, messageId: m.id }, 'cannot spool message'));
-      }
+      if (messages.length) await this.claims.handle(messages, validUntil);
       if (messages.length) this.wakeReports();
     }
   }
@@ -209,7 +214,7 @@ export class GatewayAgent {
         continue;
       }
       try {
-        await this.client.reports(
+        const { results } = await this.client.reports(
           pending.map((p) => p.report),
           this.abort.signal,
         );
@@ -217,6 +222,11 @@ export class GatewayAgent {
         this.journal.ack(pending.map((p) => p.seq));
         backoff.reset();
         this.log.debug({ count: pending.length }, 'reports acknowledged');
+        // Refused: the message moved on (canceled, expired, leased elsewhere); a file still in the outbox must not go.
+        for (const r of results) {
+          if (r.outcome !== 'stale' && r.outcome !== 'unknown') continue;
+          await this.serialize(() => this.outbox.withdrawRefused(r.message_id, r.status)).catch((err) => this.log.error({ err, messageId: r.message_id }, 'cannot withdraw a refused file'));
+        }
       } catch (err) {
         if (this.stopping) break;
         const delay = backoff.next();

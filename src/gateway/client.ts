@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   GATEWAY_PREFIX,
   LeaseResponse,
+  ClaimsResponse,
   ReportsResponse,
   InboundResponse,
   HeartbeatResponse,
@@ -155,6 +156,11 @@ export class GatewayClient {
   /** Long-polls for messages; `signal` aborts it on shutdown. */
   lease(req: LeaseRequest, signal?: AbortSignal): Promise<LeaseResponse> {
     return this.post('/lease', req, LeaseResponse, req.wait_ms + this.timeoutMs, signal);
+  }
+
+  /** Claims leased messages before writing them; only `claimed` ones may be written. */
+  claims(messageIds: string[], signal?: AbortSignal): Promise<ClaimsResponse> {
+    return this.post('/claims', { message_ids: messageIds }, ClaimsResponse, this.timeoutMs, signal);
   }
 
   /** Sends reports; every result, whatever its outcome, acknowledges its report. */

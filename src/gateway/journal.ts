@@ -1,15 +1,22 @@
 /**
  * The agent's local memory: an append-only JSON-lines file in the state
- * folder, fsynced after every append and compacted on start. It makes three
+ * folder, fsynced after every append and compacted on start. It makes four
  * promises:
  *
  * - a message id is written to the outbox at most once, whatever crashes,
  *   restarts or repeated leases happen (the `msg` record is durable before
  *   the file is created, and a repeated lease finds it);
+ * - a message is written only after the server recorded this gateway's
+ *   claim on it: it is recorded `claiming` (no file may exist), and only
+ *   a `claimed` answer moves it to `writing`, the one state a file is
+ *   created from; a refused claim ends it `released` (never written, never
+ *   reported; leased here again, it starts over), and a file withdrawn
+ *   because the server said the message moved on ends it `withdrawn`;
  * - a report is durable before it is sent, and stays pending until the
  *   server acknowledges it, so none is lost;
- * - states only move forward (`spooled → sent → delivered`, or a final
- *   `failed`/`expired`), so a rescan never reports twice.
+ * - states only move forward (`claiming → writing → spooled → sent →
+ *   delivered`, or a final `failed`/`expired`/`released`/`withdrawn`), so
+ *   a rescan never reports twice.
  *
  * No database and no native module: the agent must run as one JS file on a
  * Raspberry Pi, and a few records per SMS is nothing for a text file.
@@ -19,8 +26,15 @@ import { join } from 'node:path';
 import type { Priority, Report, ReportStatus } from '../protocol/gateway.js';
 import type { LogCursor } from './gammu-log.js';
 
-/** Local state of a message; `writing` = recorded, file not known to be in the outbox. */
-export type LocalState = 'writing' | ReportStatus;
+/**
+ * Local state of a message. `claiming`: recorded, its claim not answered
+ * yet, no file. `writing`: claimed (or recorded by an agent from before
+ * claims), file not known to be in the outbox. `released`: the server
+ * refused the claim; never written. `withdrawn`: the file was taken back
+ * from the outbox because the server said the message moved on. Both are
+ * final and never reported (the server already knows better).
+ */
+export type LocalState = 'claiming' | 'writing' | 'released' | 'withdrawn' | ReportStatus;
 
 /** A part that gammu transmitted (from its log), for delivery-report matching. */
 export interface TransmittedPart {
@@ -58,13 +72,18 @@ type JournalRecord =
   | { t: 'ack'; seqs: number[] }
   | { t: 'log'; ino: number; offset: number };
 
-const RANK: Record<LocalState, number> = { writing: 0, spooled: 1, sent: 2, delivered: 3, failed: 3, expired: 3 };
+const RANK: Record<LocalState, number> = { claiming: 0, writing: 1, spooled: 2, sent: 3, delivered: 4, failed: 4, expired: 4, released: 4, withdrawn: 4 };
 
 /** True when a message may move from `from` to `to`. */
 export function canTransition(from: LocalState, to: LocalState): boolean {
-  if (to === 'expired') return from === 'writing' || from === 'spooled';
-  if (to === 'failed') return RANK[from] < 3;
-  if (to === 'writing') return false;
+  if (to === 'expired') return from === 'claiming' || from === 'writing' || from === 'spooled';
+  if (to === 'failed') return RANK[from] < 4;
+  if (to === 'released') return from === 'claiming' || from === 'writing';
+  if (to === 'withdrawn') return from === 'writing' || from === 'spooled';
+  if (to === 'claiming') return false;
+  if (to === 'writing') return from === 'claiming';
+  // Nothing unclaimed was written, so nothing unclaimed is spooled or sent.
+  if (from === 'claiming') return false;
   return RANK[to] > RANK[from];
 }
 
@@ -193,7 +212,8 @@ export class Journal {
     const recs: JournalRecord[] = [];
     for (const m of [...this.messages.values()]) {
       // `sent` counts as done here too: a delivery report after a week will not come.
-      const done = m.state !== 'writing' && m.state !== 'spooled';
+      // An unanswered claim of an expired message is done too: it was never written.
+      const done = (m.state !== 'writing' && m.state !== 'spooled' && m.state !== 'claiming') || (m.state === 'claiming' && Date.parse(m.expiresAt) < cutoff);
       if (done && Date.parse(m.updatedAt) < cutoff && !pendingIds.has(m.id)) {
         this.messages.delete(m.id);
         if (m.file) this.byFileName.delete(m.file);
@@ -244,13 +264,31 @@ export class Journal {
   }
 
   /**
-   * Records a message before its file is created (state `writing`), so a
-   * crash during the write can never lead to a second write.
+   * Records a message before its file is created, so a crash during the
+   * write can never lead to a second write: `claiming` until the server
+   * answers its claim, or `writing` (the default, and what a record from
+   * before claims means).
    */
-  recordMessage(m: { id: string; file?: string; to: string; priority: Priority; expiresAt: string; deliveryReport: boolean }): void {
+  recordMessage(m: { id: string; file?: string; to: string; priority: Priority; expiresAt: string; deliveryReport: boolean }, state: 'claiming' | 'writing' = 'writing'): void {
     const rec: JournalRecord = { t: 'msg', id: m.id, to: m.to, priority: m.priority, expires_at: m.expiresAt, dr: m.deliveryReport, at: this.now().toISOString() };
     if (m.file) rec.file = m.file;
+    if (state !== 'writing') rec.state = state;
     this.append([rec]);
+  }
+
+  /**
+   * A move the server is not told of: `writing` (the claim was granted),
+   * `released` (refused) or `withdrawn` (taken back because the message
+   * moved on). Returns false (and records nothing) when the move is not
+   * forward.
+   */
+  mark(id: string, state: 'writing' | 'released' | 'withdrawn', detail?: string): boolean {
+    const m = this.messages.get(id);
+    if (!m || !canTransition(m.state, state)) return false;
+    const rec: JournalRecord = { t: 'state', id, state, at: this.now().toISOString() };
+    if (detail !== undefined) rec.detail = detail.slice(0, 500);
+    this.append([rec]);
+    return true;
   }
 
   /**

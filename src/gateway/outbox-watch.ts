@@ -5,6 +5,8 @@
  *   error/ makes it `failed` with gammu's reason as far as the log told it;
  * - a file whose message expired before gammu took it is withdrawn and its
  *   message `expired` (a file gammu has started on is left alone);
+ * - a file whose report the server refused (the message moved on) is
+ *   withdrawn the same way and its message `withdrawn`;
  * - a file that blocks the head of the queue (failing again and again, or
  *   not moving while gammu runs and the modem is healthy) is moved to
  *   error/ so the files behind it can go; a file that gammu sent while it
@@ -97,6 +99,25 @@ export class OutboxWatch {
       await this.quarantine(first, `gammu did not send it within ${stuckSeconds} s while the modem was healthy`);
       this.head = undefined;
     }
+  }
+
+  /**
+   * The server refused a report on a message whose file is still in the
+   * outbox: the message moved on (canceled, expired, or held by another
+   * gateway). The file is taken back unless gammu has it already.
+   */
+  async withdrawRefused(id: string, serverStatus: string | undefined): Promise<void> {
+    const { journal, log, tracker } = this.o;
+    const m = journal.get(id);
+    if (!m?.file || m.state !== 'spooled' || tracker.isTaken(m.file)) return;
+    const outcome = await this.withdraw(m.file, join(this.o.stateDir, 'withdrawn'));
+    if (outcome === 'gone') return; // gammu has it: sent/ or error/ will tell.
+    if (outcome === 'sent') {
+      journal.transition(m.id, 'sent', { detail: 'sent while it was being withdrawn' });
+      return;
+    }
+    const why = serverStatus ? `the server has it ${serverStatus}` : 'the server no longer has it leased to this gateway';
+    if (journal.mark(m.id, 'withdrawn', `withdrawn from the outbox: ${why}`)) log.warn({ messageId: m.id, serverStatus: serverStatus ?? null }, 'report refused; file withdrawn from the outbox');
   }
 
   /** Moves a failing file to error/ so the files behind it can go. */

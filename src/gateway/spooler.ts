@@ -3,6 +3,9 @@
  * - a message is written at most once: its file name is journaled before
  *   the file exists, and a message leased again is answered from the
  *   journal (its reports are queued again) instead of being written twice;
+ * - a message is written only once the server answered its claim
+ *   `claimed` (prepare, then claimAnswered); a `lost` one is released,
+ *   never written;
  * - an expired message or one whose recipient gammu would mangle is
  *   reported (`expired`, `failed`) and never written;
  * - after a crash, {@link Spooler.recover} removes half-written temp files,
@@ -28,15 +31,23 @@ export class Spooler {
     private readonly log: Logger,
   ) {}
 
-  /** Writes one leased message into the outbox, or reports why not. */
-  async handleLeased(m: LeasedMessage): Promise<void> {
-    const known = this.journal.get(m.id);
-    if (known && known.state !== 'writing') {
+  /**
+   * First step for a leased message: answers it from the journal when it
+   * is known (reports queued again, or the file of an interrupted write
+   * found), reports an expired or unsendable one, and otherwise records it
+   * `claiming` (durable before the claim is sent). Returns true when the
+   * message waits for its claim: then call {@link Spooler.claimAnswered}.
+   */
+  async prepare(m: LeasedMessage): Promise<boolean> {
+    let known = this.journal.get(m.id);
+    // Refused before and never written: leased here again, it starts over.
+    if (known?.state === 'released') known = undefined;
+    if (known && known.state !== 'writing' && known.state !== 'claiming') {
       // The server asked again: our report may not have reached it. Say
       // where the message is instead of writing it a second time.
       this.requeueState(known);
       this.log.info({ messageId: m.id, state: known.state }, 'message leased again; not written twice');
-      return;
+      return false;
     }
     const now = Date.now();
     if (!known) {
@@ -45,12 +56,12 @@ export class Spooler {
         this.journal.recordMessage(base);
         this.journal.transition(m.id, 'expired', { detail: 'expired before it reached the gateway outbox' });
         this.log.info({ messageId: m.id }, 'message already expired; not written');
-        return;
+        return false;
       }
       if (!isValidRecipient(m.to)) {
         this.journal.recordMessage(base);
         this.journal.transition(m.id, 'failed', { detail: 'recipient is not a number gammu can send to' });
-        return;
+        return false;
       }
       const file = buildOutboxName({
         priority: m.priority,
@@ -60,24 +71,49 @@ export class Spooler {
         messageId: m.id,
         deliveryReport: m.delivery_report,
       });
-      // Durable before the file exists: a crash after this line never leads to a second file.
-      this.journal.recordMessage({ ...base, file });
-      await this.write(m, file);
-      return;
+      // Durable before the claim and the file: a crash after this line never leads to a second file.
+      this.journal.recordMessage({ ...base, file }, 'claiming');
+      return true;
     }
-    // Recorded but not known to be written (a crash mid-write): look for it.
-    const file = known.file!;
-    const where = await this.locate(file);
-    if (where) {
-      this.journal.transition(known.id, 'spooled');
-      this.log.info({ messageId: m.id, where }, 'found the file of an interrupted write');
-      return;
+    if (known.state === 'writing') {
+      // Claimed but not known to be written (a crash mid-write): look for it.
+      const where = await this.locate(known.file!);
+      if (where) {
+        this.journal.transition(known.id, 'spooled');
+        this.log.info({ messageId: m.id, where }, 'found the file of an interrupted write');
+        return false;
+      }
     }
     if (Date.parse(m.expires_at) <= now) {
       this.journal.transition(known.id, 'expired', { detail: 'expired before it reached the gateway outbox' });
+      return false;
+    }
+    // A claim that was never answered, or a write that never happened: claim (again; claims repeat harmlessly).
+    return true;
+  }
+
+  /**
+   * Second step, with the server's answer to the claim: `claimed` writes
+   * the file (once: the journal moves to `writing` first), `lost` releases
+   * the message without writing or reporting it.
+   */
+  async claimAnswered(m: LeasedMessage, outcome: 'claimed' | 'lost', status?: string): Promise<void> {
+    const known = this.journal.get(m.id);
+    if (!known || (known.state !== 'claiming' && known.state !== 'writing')) return;
+    if (outcome === 'lost') {
+      this.journal.mark(m.id, 'released', `claim refused: the server has the message ${status ?? 'elsewhere'}`);
+      this.log.info({ messageId: m.id, status: status ?? null }, 'claim refused; not written');
       return;
     }
-    await this.write(m, file);
+    if (known.state === 'claiming') this.journal.mark(m.id, 'writing');
+    await this.write(m, known.file!);
+  }
+
+  /** Writes one leased message, claiming it through `claim` (tests and simple callers). */
+  async handleLeased(m: LeasedMessage, claim: (id: string) => Promise<{ outcome: 'claimed' | 'lost'; status?: string }> = async () => ({ outcome: 'claimed' })): Promise<void> {
+    if (!(await this.prepare(m))) return;
+    const { outcome, status } = await claim(m.id);
+    await this.claimAnswered(m, outcome, status);
   }
 
   /** Cleans up after a crash: temp files, half-done withdrawals, unfinished writes. */
@@ -111,9 +147,14 @@ export class Spooler {
 
   private requeueState(m: MessageRecord): void {
     const at = m.updatedAt;
+    if (m.state === 'withdrawn') {
+      // Taken back once because the server said it moved on: writing it again could send it twice.
+      this.journal.requeueReport({ message_id: m.id, status: 'failed', at, detail: "withdrawn from this gateway's outbox earlier; not written twice" });
+      return;
+    }
     const reports: Report[] = [];
-    if (m.file) reports.push({ message_id: m.id, status: 'spooled', at });
-    if (m.state !== 'spooled' && m.state !== 'writing') {
+    if (m.file && m.state !== 'claiming' && m.state !== 'released') reports.push({ message_id: m.id, status: 'spooled', at });
+    if (m.state !== 'spooled' && m.state !== 'writing' && m.state !== 'claiming' && m.state !== 'released') {
       const r: Report = { message_id: m.id, status: m.state, at };
       if (m.detail) r.detail = m.detail;
       reports.push(r);

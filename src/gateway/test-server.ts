@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import {
   GATEWAY_PREFIX,
   LeaseRequest,
+  ClaimsRequest,
   ReportsRequest,
   InboundRequest,
   HeartbeatRequest,
   type LeasedMessage,
   type Report,
+  type ReportResult,
   type InboundSms,
   type HeartbeatRequest as Heartbeat,
 } from '../protocol/gateway.js';
@@ -38,6 +40,14 @@ export interface TestGatewayServer {
   down: boolean;
   /** When true /reports requests are held open and never answered. */
   holdReports: boolean;
+  /** Claims requests received (their ids), in order. */
+  claims: string[][];
+  /** The outcome of a claim (default: `claimed`). */
+  claimOutcome: (id: string) => 'claimed' | 'lost';
+  /** When true /claims requests are answered 503 (the rest works). */
+  claimsDown: boolean;
+  /** The outcome of a report (default: `applied`). */
+  reportOutcome: (r: Report) => Pick<ReportResult, 'outcome' | 'status'>;
   /** Adds messages and wakes waiting long polls. */
   enqueue(...m: LeasedMessage[]): void;
   /** Resolves when `pred` holds (checked on every request and every 50 ms). */
@@ -66,6 +76,10 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
     errors: [],
     down: false,
     holdReports: false,
+    claims: [],
+    claimOutcome: () => 'claimed',
+    claimsDown: false,
+    reportOutcome: (r) => ({ outcome: 'applied', status: r.status }),
     enqueue(...m) {
       state.queue.push(...m);
       wake();
@@ -157,7 +171,14 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
           return;
         }
         state.reports.push(...q.reports);
-        return send(res, 200, { results: q.reports.map((r) => ({ message_id: r.message_id, outcome: 'applied', status: r.status })) });
+        return send(res, 200, { results: q.reports.map((r) => ({ message_id: r.message_id, ...state.reportOutcome(r) })) });
+      }
+      if (path === '/claims') {
+        const q = check(ClaimsRequest);
+        if (!q) return;
+        state.claims.push(q.message_ids);
+        if (state.claimsDown) return send(res, 503, { title: 'down' });
+        return send(res, 200, { results: q.message_ids.map((id) => ({ message_id: id, outcome: state.claimOutcome(id) })) });
       }
       if (path === '/inbound') {
         const q = check(InboundRequest);
