@@ -46,3 +46,30 @@ test('the proxy passes requests, cuts open and new connections, and restores', {
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('cutOn: the request carrying the pattern never reaches the server; the proxy is cut from there', { timeout: 10_000 }, async () => {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url!);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const proxy = await startTcpProxy((server.address() as AddressInfo).port);
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    const fired = proxy.cutOn('GET /trap');
+    assert.equal(await get(proxy.url + '/before', agent), 'ok');
+    await assert.rejects(get(proxy.url + '/trap', agent));
+    await fired;
+    assert.ok(proxy.isCut);
+    await assert.rejects(get(proxy.url + '/after'));
+    proxy.restore();
+    assert.equal(await get(proxy.url + '/again'), 'ok');
+    assert.deepEqual(seen, ['/before', '/again']);
+  } finally {
+    agent.destroy();
+    await proxy.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

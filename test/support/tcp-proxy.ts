@@ -28,6 +28,12 @@ export interface TcpProxy {
   readonly perTarget: Readonly<Record<number, number>>;
   /** `reset` (default): destroys every open connection and refuses new ones; `silent`: holds them all without a word. */
   cut(how?: 'reset' | 'silent'): void;
+  /**
+   * Arms a trap: the first chunk from a client that contains `pattern`
+   * (e.g. `POST /gateway/v1/reports`) is not passed on; the proxy cuts
+   * (reset) right there. Resolves when it fired.
+   */
+  cutOn(pattern: string): Promise<void>;
   restore(): void;
   /** Points the proxy at other target ports (open connections keep theirs). */
   retarget(ports: number | number[]): void;
@@ -45,6 +51,7 @@ export async function startTcpProxy(targetPorts: number | number[], { port = 0 }
   let isCut: false | 'reset' | 'silent' = false;
   let connections = 0;
   let next = 0;
+  let trap: { pattern: string; fired: () => void } | undefined;
 
   /** Connects to the targets from the next one on; resolves with the first that accepts, or null. */
   function connectAny(): Promise<Socket | null> {
@@ -112,6 +119,14 @@ export async function startTcpProxy(targetPorts: number | number[], { port = 0 }
       }
       open.add(client);
       open.add(upstream);
+      // Before the pipe's own listener, so a trapped chunk is never passed on.
+      client.on('data', (chunk: Buffer) => {
+        if (!trap || !chunk.includes(trap.pattern)) return;
+        const t = trap;
+        trap = undefined;
+        cut('reset');
+        t.fired();
+      });
       client.pipe(upstream);
       upstream.pipe(client);
       client.resume();
@@ -122,6 +137,14 @@ export async function startTcpProxy(targetPorts: number | number[], { port = 0 }
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
+  function cut(how: 'reset' | 'silent' = 'reset'): void {
+    isCut = how;
+    const all = [...open];
+    open.clear();
+    if (how === 'reset') for (const s of all) s.destroy();
+    // Stop the bytes where they are; both ends keep their sockets.
+    else for (const s of all) hold(s);
+  }
   return {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
@@ -137,13 +160,9 @@ export async function startTcpProxy(targetPorts: number | number[], { port = 0 }
     get perTarget() {
       return { ...perTarget };
     },
-    cut(how = 'reset') {
-      isCut = how;
-      const all = [...open];
-      open.clear();
-      if (how === 'reset') for (const s of all) s.destroy();
-      // Stop the bytes where they are; both ends keep their sockets.
-      else for (const s of all) hold(s);
+    cut,
+    cutOn(pattern) {
+      return new Promise<void>((fired) => (trap = { pattern, fired }));
     },
     restore() {
       for (const s of hanging) s.destroy();
