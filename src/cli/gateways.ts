@@ -12,8 +12,9 @@ import { configFrom, withServerOptions, withStore } from './shared-options.js';
  * last time it was heard from, KIRIM_GATEWAY_OFFLINE_SECONDS) and its modem's
  * health from the last heartbeat; the same as GET /v1/gateways.
  * `kirim gateways revoke ID`: the gateway's token is refused from its next
- * request; an open long-poll answers 401 within a second (the server
- * re-checks it; POST /v1/gateways/{id}/revoke on the server ends it at once).
+ * request; an open long-poll answers 401 at once on PostgreSQL (the store
+ * announces the change to every server), within a second on SQLite (the
+ * server re-checks it; POST /v1/gateways/{id}/revoke there ends it at once).
  * `kirim gateways rotate ID`: prints a new token once; the old one is
  * refused the same way.
  */

@@ -6,7 +6,10 @@
  *   that rolls back sends nothing;
  * - the in-process signals (the bus: metrics, wake-ups of waiting gateways
  *   and workers, and later the dashboard's live view) fire only after the
- *   commit, so nobody hears of a change that was not stored.
+ *   commit, so nobody hears of a change that was not stored;
+ * - other server instances sharing PostgreSQL hear of a queued SMS through
+ *   a notification sent in the same transaction, delivered at its commit
+ *   (store/postgres/notify.ts).
  *
  * Message state changes reach this module only through the messages
  * service (`messages.insert`, `messages.transition`, `messages.lease`),
@@ -38,6 +41,10 @@ export function createOutbox(ctx: ServerContext, webhooks: WebhookService) {
           ...(m.verification_id ? { verification_id: m.verification_id } : {}),
         }, m.api_key_id);
       }
+      // Gateways long-poll whichever instance their connection reached: the
+      // others hear of a queued SMS at this commit (store/postgres/notify.ts).
+      // Email needs no such wake-up: this instance's worker is woken below.
+      if (m.status === 'queued' && m.channel === 'sms') await tx.notifyInstances(['queue:sms']);
       tx.afterCommit(() => {
         ctx.metrics.messageTransitions.inc({ channel: m.channel, status: m.status });
         bus.emit('message:changed', m, detail);

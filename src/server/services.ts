@@ -17,6 +17,7 @@ import { IDLE_TIMEOUT_MS } from './dashboard/sessions.js';
 import { LOGIN_WINDOW_MS } from './dashboard/throttle.js';
 import { createLimits, type Limits } from './limits.js';
 import { createServerLoop, type Loop } from './loop.js';
+import { createClusterWakeups } from './cluster.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createOutbox } from './outbox.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
@@ -80,6 +81,8 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     ['budgets', 60_000, () => limits.sweep(ctx.now())],
   ];
   const loops: Loop[] = sweepers.map(([name, intervalMs, run]) => createServerLoop(ctx, name, intervalMs, run));
+  // Wake-ups from other instances on PostgreSQL (nothing on SQLite).
+  const cluster = createClusterWakeups(ctx);
 
   return {
     ctx,
@@ -94,13 +97,14 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
       for (const [, , run] of sweepers) await run();
     },
     start() {
+      cluster.start();
       email.start();
       webhooks.start();
       seedOutbox?.start();
       for (const loop of loops) loop.start();
     },
     async stop() {
-      await Promise.all([...loops.map((l) => l.stop()), seedOutbox?.stop(), email.stop(), webhooks.stop()]);
+      await Promise.all([cluster.stop(), ...loops.map((l) => l.stop()), seedOutbox?.stop(), email.stop(), webhooks.stop()]);
     },
   };
 }

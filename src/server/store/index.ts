@@ -7,7 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { migrateToLatest } from './migrations/index.js';
 import { createRepo } from './repo.js';
+import { randomBytes } from 'node:crypto';
 import { connectPostgres } from './postgres/connect.js';
+import { channelFor, listen, type Listener, type NotifyTarget } from './postgres/notify.js';
 import { connectSqlite } from './sqlite/connect.js';
 import type { Database } from './schema.js';
 import type { Dialect, Store, Tx } from './types.js';
@@ -66,21 +68,52 @@ export async function openStore(url: string, { migrate = true, create = true }: 
     await db.destroy();
     throw err;
   }
-  const repo = createRepo(db, dialect);
+  const instanceId = randomBytes(8).toString('hex');
+  let notify: NotifyTarget | undefined;
+  if (dialect === 'postgres') {
+    try {
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public';
+      notify = { channel: channelFor(schema), instance: instanceId };
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+  }
+  const repo = createRepo(db, dialect, notify);
+  const listeners = new Set<Listener>();
   return {
     ...repo,
     dialect,
     db,
+    instanceId,
     async transaction(fn) {
       const hooks: Array<() => void> = [];
-      const result = await db.transaction().execute((trx) => fn(createTx(trx, dialect, hooks)));
+      const result = await db.transaction().execute((trx) => fn(createTx(trx, dialect, hooks, notify)));
       for (const hook of hooks) hook();
       return result;
     },
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    listen(handlers) {
+      if (!notify) return undefined;
+      const l = listen(target, notify, handlers);
+      listeners.add(l);
+      return {
+        get listening() {
+          return l.listening;
+        },
+        close: () => {
+          listeners.delete(l);
+          return l.close();
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((l) => l.close()));
+      listeners.clear();
+      await db.destroy();
+    },
   };
 }
 
@@ -91,10 +124,10 @@ export async function openStore(url: string, { migrate = true, create = true }: 
  * losing the rest; after-commit hooks registered inside a savepoint that
  * rolls back are dropped with it.
  */
-function createTx(trx: Kysely<Database>, dialect: Dialect, hooks: Array<() => void>): Tx {
+function createTx(trx: Kysely<Database>, dialect: Dialect, hooks: Array<() => void>, notify: NotifyTarget | undefined): Tx {
   let savepoints = 0;
   const tx: Tx = {
-    ...createRepo(trx, dialect),
+    ...createRepo(trx, dialect, notify),
     afterCommit(fn) {
       hooks.push(fn);
     },

@@ -5,7 +5,8 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import type { Dialect, Page, Repo, Transition } from './types.js';
+import { publish, type NotifyTarget } from './postgres/notify.js';
+import type { ClusterSignal, Dialect, Page, Repo, Transition } from './types.js';
 
 /** The store's operations without the transaction wrapper (index.ts adds it). */
 export type Ops = Omit<Repo, 'transaction'>;
@@ -17,9 +18,14 @@ export type Ops = Omit<Repo, 'transaction'>;
  */
 const PENDING = sql.lit<'pending'>('pending');
 
-/** Builds the repository over a connection or a transaction. */
-export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
+/** Builds the repository over a connection or a transaction; `notify` (PostgreSQL) is where announcements to other instances go. */
+export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: NotifyTarget): Ops {
+  const announce = async (signal: ClusterSignal) => {
+    if (notify) await publish(db, notify, signal);
+  };
   return {
+    notifyInstances: announce,
+
     async insertApiKey(row) {
       await db.insertInto('api_keys').values(row).execute();
     },
@@ -40,10 +46,15 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
     },
     async revokeGateway(id, at) {
       await db.updateTable('gateways').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
-      return db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
+      // Open long polls of this gateway on every instance end at once.
+      if (row) await announce(['credentials:changed', 'gateway', id]);
+      return row;
     },
     async rotateGatewayToken(id, tokenHash, prefix) {
-      return db.updateTable('gateways').set({ token_hash: tokenHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+      const row = await db.updateTable('gateways').set({ token_hash: tokenHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+      if (row) await announce(['credentials:changed', 'gateway', id]);
+      return row;
     },
     async updateGateway(id, set) {
       await db.updateTable('gateways').set(set).where('id', '=', id).execute();
@@ -616,11 +627,16 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect): Ops {
       return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async rotateApiKey(id, keyHash, prefix) {
-      return db.updateTable('api_keys').set({ key_hash: keyHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+      const row = await db.updateTable('api_keys').set({ key_hash: keyHash, prefix }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+      // Every instance drops what it cached about keys (webhook subscriptions).
+      if (row) await announce(['credentials:changed', 'api_key', id]);
+      return row;
     },
     async revokeApiKey(id, at) {
       await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
-      return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      if (row) await announce(['credentials:changed', 'api_key', id]);
+      return row;
     },
     async listAllWebhooks() {
       return db.selectFrom('webhooks').selectAll().orderBy('created_at').orderBy('id').execute();

@@ -21,6 +21,9 @@ import type {
   WebhookDeliveriesTable,
   WebhooksTable,
 } from './schema.js';
+import type { ListenHandlers, Listener } from './postgres/notify.js';
+
+export type { ListenHandlers, Listener };
 
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
@@ -78,6 +81,12 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
+/**
+ * A wake-up for the other server instances sharing the database, as the
+ * in-process bus event it becomes there (context.ts BusEvents).
+ */
+export type ClusterSignal = ['queue:sms'] | ['queue:email'] | ['credentials:changed', 'gateway' | 'api_key', string];
+
 /** Everything the server reads and writes; available plain or inside a transaction. */
 export interface Repo {
   /**
@@ -87,6 +96,14 @@ export interface Repo {
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 
+  /**
+   * Announces `signal` to the other server instances sharing the database
+   * (PostgreSQL NOTIFY, postgres/notify.ts; nothing on SQLite, which has
+   * one instance). On a transaction it is delivered when the transaction
+   * commits, and dropped if it rolls back; on the store, at once.
+   */
+  notifyInstances(signal: ClusterSignal): Promise<void>;
+
   // API keys and gateways
   insertApiKey(row: Insertable<ApiKeysTable>): Promise<void>;
   /** The unrevoked key with this hash (expired ones too: the caller says why it is refused). */
@@ -95,9 +112,9 @@ export interface Repo {
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
   getGateway(id: string): Promise<GatewayRow | undefined>;
   listGateways(): Promise<GatewayRow[]>;
-  /** Sets revoked_at unless already revoked; returns the gateway as it is now. */
+  /** Sets revoked_at unless already revoked; returns the gateway as it is now. Announced to the other instances (`credentials:changed`). */
   revokeGateway(id: string, at: number): Promise<GatewayRow | undefined>;
-  /** Replaces an unrevoked gateway's token hash (the old token stops matching); undefined when none. */
+  /** Replaces an unrevoked gateway's token hash (the old token stops matching); undefined when none. Announced like a revocation. */
   rotateGatewayToken(id: string, tokenHash: string, prefix: string): Promise<GatewayRow | undefined>;
   updateGateway(id: string, set: Partial<Omit<GatewayRow, 'id'>>): Promise<void>;
   /** Online gateways not heard from since `cutoff`, switched to offline; returns them. */
@@ -248,9 +265,9 @@ export interface Repo {
   countInboundByGateway(): Promise<Array<{ gateway_id: string; count: number }>>;
   listApiKeys(): Promise<ApiKeyRow[]>;
   getApiKey(id: string): Promise<ApiKeyRow | undefined>;
-  /** Replaces an unrevoked key's hash (the old key stops matching); undefined when none. */
+  /** Replaces an unrevoked key's hash (the old key stops matching); undefined when none. Announced to the other instances (`credentials:changed`). */
   rotateApiKey(id: string, keyHash: string, prefix: string): Promise<ApiKeyRow | undefined>;
-  /** Sets revoked_at unless already revoked; returns the key as it is now. */
+  /** Sets revoked_at unless already revoked; returns the key as it is now. Announced like a rotation. */
   revokeApiKey(id: string, at: number): Promise<ApiKeyRow | undefined>;
   /** Every webhook, removed ones too. */
   listAllWebhooks(): Promise<WebhookRow[]>;
@@ -286,6 +303,14 @@ export interface Tx extends Repo {
 
 export interface Store extends Repo {
   readonly dialect: Dialect;
+  /** This store's own id in the announcements it sends (`notifyInstances`), so its listener can skip them. */
+  readonly instanceId: string;
+  /**
+   * Hears the other instances' announcements (PostgreSQL LISTEN on a
+   * dedicated connection, reopened after a drop; postgres/notify.ts).
+   * Undefined on SQLite: one instance, nobody to hear.
+   */
+  listen(handlers: ListenHandlers): Listener | undefined;
   /** Round trip to the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

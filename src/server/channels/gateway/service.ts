@@ -16,8 +16,9 @@
  *   only messages to recipients it already counted; the rest waits for
  *   another gateway or the next window;
  * - a waiting long-poll ends with 401 once its gateway is revoked or its
- *   token rotated: at once when this server made the change (the bus's
- *   `credentials:changed`), else at the next re-check (every second);
+ *   token rotated: at once when this server, another instance or the CLI
+ *   on PostgreSQL made the change (the bus's `credentials:changed`), else at
+ *   the next re-check (KIRIM_POLL_RECHECK_MS, every second by default);
  * - an inbound SMS is stored with its owner: the API key of the newest SMS
  *   sent to its sender through this gateway within KIRIM_INBOUND_OWNER_DAYS.
  */
@@ -124,14 +125,19 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         if (got.length > 0) return got;
         const left = deadline - ctx.now();
         if (left <= 0) return [];
-        // Wake on a new SMS or a change to this gateway's credentials, or
-        // re-check every second (requeued work, a revocation by the CLI or
-        // another server).
+        // Wake on a new SMS or a change to this gateway's credentials (made
+        // here, or announced by another instance or the CLI on PostgreSQL:
+        // cluster.ts), or re-check every KIRIM_POLL_RECHECK_MS (what no
+        // wake-up announced: a revocation by the CLI on SQLite, a missed one).
         await new Promise<void>((resolve) => {
+          let settled = false;
           const done = () => {
+            if (settled) return;
+            settled = true;
             clearTimeout(timer);
             bus.off('queue:sms', done);
             bus.off('credentials:changed', changed);
+            ctx.metrics.gatewayPollsWaiting.dec();
             resolve();
           };
           const changed = (kind: string, id: string) => {
@@ -140,6 +146,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
           const timer = setTimeout(done, Math.min(left, config.pollRecheckMs));
           bus.on('queue:sms', done);
           bus.on('credentials:changed', changed);
+          ctx.metrics.gatewayPollsWaiting.inc();
         });
       }
     },
