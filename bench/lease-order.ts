@@ -45,6 +45,7 @@ function message(i: number, now: number): MessageRow {
     gateway_id: null,
     lease_until: null,
     claimed_at: null,
+    route: null,
     attempts: 0,
     next_attempt_at: now + i,
     last_error: null,

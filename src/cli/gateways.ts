@@ -2,12 +2,27 @@ import { Command } from 'commander';
 import { iso } from '../protocol/time.js';
 import { createGateway, rotateGatewayToken } from '../server/credentials.js';
 import { UserError } from './errors.js';
-import { describeGateway, gatewayStatuses } from '../server/gateway-status.js';
+import { describeGateway, gatewayStatus, gatewayStatuses } from '../server/gateway-status.js';
+import { PinError, describePins, parseCountries, parsePrefixes, pinColumns, type Pins } from '../server/routing/pins.js';
 import { checkName } from './keys.js';
 import { configFrom, withServerOptions, withStore } from './shared-options.js';
 
+/** The pins given by --prefix and --country, checked; a bad one is a UserError naming it. */
+function pinsFrom(flags: { prefix?: string[]; country?: string[] }, defaultRegion: string): Pins {
+  try {
+    return { prefixes: parsePrefixes(flags.prefix ?? [], defaultRegion), countries: parseCountries(flags.country ?? []) };
+  } catch (err) {
+    if (err instanceof PinError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 /**
- * `kirim gateways create --name NAME`: registers a gateway and prints its token once.
+ * `kirim gateways create NAME [--prefix +62811,+62812] [--country ID]`
+ * (or --name NAME): registers a gateway, pinned when asked, and prints its token once.
+ * `kirim gateways route ID --prefix ... --country ... | --any`: changes its pins.
  * `kirim gateways list [--json]`: each gateway's state now (online/offline from the
  * last time it was heard from, KIRIM_GATEWAY_OFFLINE_SECONDS) and its modem's
  * health from the last heartbeat; the same as GET /v1/gateways.
@@ -22,10 +37,17 @@ export function gatewaysCommand(): Command {
   const gws = new Command('gateways').description('Manage the gateways (Raspberry Pi agents) that may lease SMS');
   gws.addCommand(
     withServerOptions(new Command('create').description('Register a gateway and print its token (shown once)'))
-      .requiredOption('--name <name>', 'a name for the gateway, e.g. rumah-pi')
-      .action(async (flags) => {
-        const name = checkName(flags.name);
-        const { token } = await withStore(flags, (store) => createGateway(store, name));
+      .argument('[name]', 'a name for the gateway, e.g. rumah-pi (or --name)')
+      .option('--name <name>', 'a name for the gateway, e.g. rumah-pi')
+      .option('--prefix <prefixes>', 'take only SMS to numbers starting so (E.164, comma-separated, e.g. +62811,+62812); repeatable', collect)
+      .option('--country <codes>', 'take only SMS to these countries (ISO 3166, comma-separated, e.g. ID); repeatable', collect)
+      .action(async (positional: string | undefined, flags) => {
+        if (positional !== undefined && flags.name !== undefined && positional !== flags.name) throw new UserError(`two names given (${JSON.stringify(positional)} and --name ${JSON.stringify(flags.name)}); give one`);
+        const raw = positional ?? flags.name;
+        if (raw === undefined) throw new UserError('a gateway name is required: kirim gateways create NAME (e.g. rumah-pi)');
+        const name = checkName(raw);
+        const pins = pinsFrom(flags, configFrom(flags, { create: false }).defaultRegion);
+        const { token } = await withStore(flags, (store) => createGateway(store, name, pins));
         process.stdout.write(`${token}\n`);
       }),
   );
@@ -42,6 +64,28 @@ export function gatewaysCommand(): Command {
         }
         if (statuses.length === 0) process.stderr.write('no gateways yet: register one with `kirim gateways create --name NAME`\n');
         for (const g of statuses) process.stdout.write([g.id, g.name, ...describeGateway(g)].join('\t') + '\n');
+      }),
+  );
+  gws.addCommand(
+    withServerOptions(new Command('route').description('Pin a gateway to number prefixes and/or countries, or unpin it (--any); queued SMS follow within a second'))
+      .argument('<id>', 'the gateway id, as `kirim gateways list` shows it')
+      .option('--prefix <prefixes>', 'E.164 number prefixes, comma-separated, e.g. +62811,+62812,+62813 (Telkomsel); repeatable', collect)
+      .option('--country <codes>', 'ISO 3166 country codes, comma-separated, e.g. ID; repeatable', collect)
+      .option('--any', 'unpin: take any number no eligible pinned gateway takes')
+      .action(async (id: string, flags) => {
+        const given = flags.prefix !== undefined || flags.country !== undefined;
+        if (flags.any && given) throw new UserError('--any unpins the gateway; give it alone, or --prefix/--country without it');
+        if (!flags.any && !given) throw new UserError('say where the gateway sends: --prefix +62811,... and/or --country ID, or --any');
+        const pins = flags.any ? { prefixes: [], countries: [] } : pinsFrom(flags, configFrom(flags, { create: false }).defaultRegion);
+        const row = await withStore(flags, async (store) => {
+          const gw = await store.getGateway(id);
+          if (!gw || gw.revoked_at !== null) return undefined;
+          await store.updateGateway(id, pinColumns(pins));
+          return { ...gw, ...pinColumns(pins) };
+        });
+        if (!row) throw new UserError(`no active gateway with id ${JSON.stringify(id)}; see kirim gateways list`);
+        const status = gatewayStatus(row, Date.now(), configFrom(flags, { create: false }).gatewayOfflineSeconds);
+        process.stdout.write(`${row.id} (${row.name}) pins: ${describePins(status.pins)}\n`);
       }),
   );
   gws.addCommand(

@@ -125,6 +125,8 @@ export const WEBHOOK_EVENTS = [
   'verification.failed',
   'gateway.online',
   'gateway.offline',
+  'gateway.unhealthy',
+  'gateway.healthy',
 ] as const;
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS);
 /** `*` subscribes to every event, including events added later. */
@@ -187,6 +189,8 @@ export const GatewayEventData = z.object({
   name: z.string(),
   state: z.enum(['online', 'offline']),
   last_seen_at: z.string().nullable().describe('Last request from the gateway'),
+  rotation: z.enum(['in', 'out']).optional().describe('gateway.unhealthy / gateway.healthy: whether the reliability monitor has it in rotation now'),
+  reason: z.string().optional().describe('gateway.unhealthy: why it was taken out of rotation, e.g. "failure rate 80 % over 10 sends"'),
 });
 
 const delivery = <T extends z.ZodType>(types: readonly string[], data: T) =>
@@ -261,8 +265,31 @@ export const GatewayStatus = z.object({
     .nullable(),
   version: z.string().optional(),
   started_at: z.string().optional(),
+  /** What it is pinned to (`kirim gateways route`); both empty: any number no pinned gateway takes. */
+  pins: z.object({
+    prefixes: z.array(z.string()).describe('E.164 number prefixes, e.g. +62811'),
+    countries: z.array(z.string()).describe('ISO 3166 country codes, e.g. ID'),
+  }),
+  /** Whether the router sends it new SMS (docs/routing.md). */
+  routing: z.object({
+    /** New SMS may be routed to it. */
+    eligible: z.boolean(),
+    /** Why not, when not eligible: offline, modem, spool, SIM budget, out of rotation. */
+    reason: z.string().optional(),
+    /** The reliability monitor: `in` rotation, `out` (too many failed sends), `probe` (one SMS let through after the cool-off). */
+    rotation: z.enum(['in', 'out', 'probe']),
+    rotation_since: z.string().optional().describe('When the rotation last changed'),
+    rotation_reason: z.string().optional().describe('Why it was taken out, e.g. "failure rate 80 % over 10 sends"'),
+  }),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
+/** PUT /v1/gateways/{id}/pins: both empty (or absent) unpins the gateway. */
+export const GatewayPinsBody = z
+  .object({
+    prefixes: z.array(z.string().max(20)).max(100).default([]).describe('E.164 number prefixes, e.g. ["+62811", "+62812"]'),
+    countries: z.array(z.string().max(5)).max(100).default([]).describe('ISO 3166 country codes, e.g. ["ID"]'),
+  })
+  .strict();
 export const GatewayList = z.object({ data: z.array(GatewayStatus) });
 
 export const IdParams = z.object({ id: singleLine(64).min(1) }).strict();
@@ -373,6 +400,7 @@ apiSchemas.add(VerificationEventDelivery, {
 });
 apiSchemas.add(GatewayEventDelivery, {
   id: 'GatewayEventDelivery',
-  description: 'gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)',
+  description:
+    'gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope',
   examples: [{ type: 'gateway.offline', timestamp: t0, data: { id: 'gw_01jh3y0000000000000000000a', name: 'pi-kitchen', state: 'offline', last_seen_at: '2026-01-15T08:29:15.000Z' } }],
 });

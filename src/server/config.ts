@@ -64,6 +64,10 @@ export interface ServerConfig {
    * the re-check, ended a poll.
    */
   pollRecheckMs: number;
+  /** A gateway whose gammu outbox holds more files than this gets no new SMS routed to it (KIRIM_GATEWAY_MAX_OUTBOX). */
+  gatewayMaxOutbox: number;
+  /** The reliability monitor (routing/monitor.ts). */
+  monitor: MonitorSettings;
   /** An inbound SMS belongs to the key that sent an SMS to its sender (same gateway) within this many days. */
   inboundOwnerDays: number;
   /** Temporary-failure attempts before an email is failed. */
@@ -94,6 +98,18 @@ export interface ServerConfig {
   webhookAllowPrivate: string[];
   /** Development views of the dashboard (phone, mailbox); set only by `kirim dev`. */
   dev?: DevViews;
+}
+
+/** When the reliability monitor takes a gateway out of rotation, and when it lets a probe through. */
+export interface MonitorSettings {
+  /** Out of rotation at this share of failed sends or more (KIRIM_GATEWAY_FAILURE_RATE, 0-1). */
+  failureRate: number;
+  /** Over the reports of this many seconds (KIRIM_GATEWAY_FAILURE_WINDOW_SECONDS)... */
+  windowSeconds: number;
+  /** ...once there are at least this many (KIRIM_GATEWAY_FAILURE_MIN_SAMPLES). */
+  minSamples: number;
+  /** A probe message goes through after this long out of rotation (KIRIM_GATEWAY_COOLOFF_SECONDS). */
+  cooloffSeconds: number;
 }
 
 /** Budgets, each a count per fixed window (see limits.ts and docs/security.md); 0 = no limit. */
@@ -134,6 +150,15 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** A share from 0 (exclusive) to 1 (inclusive), e.g. 0.5. */
+function fraction(env: Env, name: string, def: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new ConfigError(`${name}=${raw}: expected a share above 0 and at most 1, e.g. 0.5`);
   return n;
 }
 
@@ -280,6 +305,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
     pollRecheckMs: int(env, 'KIRIM_POLL_RECHECK_MS', 1000, 100, 600_000),
+    gatewayMaxOutbox: int(env, 'KIRIM_GATEWAY_MAX_OUTBOX', 100, 1, BIG),
+    monitor: {
+      failureRate: fraction(env, 'KIRIM_GATEWAY_FAILURE_RATE', 0.5),
+      windowSeconds: int(env, 'KIRIM_GATEWAY_FAILURE_WINDOW_SECONDS', 600, 10, 7 * 86400),
+      minSamples: int(env, 'KIRIM_GATEWAY_FAILURE_MIN_SAMPLES', 10, 1, 10_000),
+      cooloffSeconds: int(env, 'KIRIM_GATEWAY_COOLOFF_SECONDS', 300, 1, 86400),
+    },
     inboundOwnerDays: int(env, 'KIRIM_INBOUND_OWNER_DAYS', 7, 1, 365),
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
     budgets: budgets(env),

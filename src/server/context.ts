@@ -20,6 +20,8 @@ export interface BusEvents {
   'verification:ended': [verification: VerificationRow];
   /** A gateway went online or offline. */
   'gateway:state': [gateway: GatewayRow];
+  /** The reliability monitor took a gateway out of rotation or put it back. */
+  'gateway:rotation': [gateway: GatewayRow];
   /** An inbound SMS was stored. */
   inbound: [sms: InboundRow];
   /** A gateway's heartbeat was stored (the row as it is now). */

@@ -11,6 +11,7 @@ import { API_KEY_PREFIX, GATEWAY_TOKEN_PREFIX } from './auth.js';
 import { generateToken, hashToken } from './crypto.js';
 import { newId } from './ids.js';
 import { DEFAULT_API_SCOPES, type ApiScope } from '../protocol/api.js';
+import { pinColumns, type Pins } from './routing/pins.js';
 import type { ApiKeyRow, GatewayRow, Repo } from './store/index.js';
 
 /**
@@ -44,10 +45,10 @@ export async function rotateGatewayToken(store: Repo, id: string): Promise<{ row
   return row ? { row, token } : undefined;
 }
 
-/** Registers a gateway named `name`; returns its token (shown once) and its id. */
-export async function createGateway(store: Repo, name: string): Promise<{ id: string; token: string }> {
+/** Registers a gateway named `name` (pinned to `pins`, routing/pins.ts, when given); returns its token (shown once) and its id. */
+export async function createGateway(store: Repo, name: string, pins?: Pins): Promise<{ id: string; token: string }> {
   const token = generateToken(GATEWAY_TOKEN_PREFIX);
   const id = newId('gw');
-  await store.insertGateway({ id, name, token_hash: hashToken(token), prefix: token.slice(0, 7), created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null });
+  await store.insertGateway({ id, name, token_hash: hashToken(token), prefix: token.slice(0, 7), created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null, ...(pins ? pinColumns(pins) : {}) });
   return { id, token };
 }

@@ -16,6 +16,12 @@ const row = (over: Partial<GatewayRow> = {}): GatewayRow => ({
   last_seen_at: T,
   state: 'online',
   health: beat({ ok: true, signal_percent: 72, network: 'Telkomsel' }),
+  route_prefixes: '',
+  route_countries: '',
+  rotation: 'in',
+  rotation_since: null,
+  rotation_reason: null,
+  route_block: null,
   ...over,
 });
 

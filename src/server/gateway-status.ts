@@ -10,11 +10,14 @@
  * - modem health comes from the last heartbeat, and "healthy" requires the
  *   gateway's own verdict, a signal above zero and no reported error;
  * - a heartbeat that does not parse is reported as unknown health, never
- *   as healthy.
+ *   as healthy;
+ * - pins and routing (eligible, rotation) are as the router last recorded
+ *   them (routing/router.ts refreshes them every second on a running server).
  */
 import type { GatewayStatus } from '../protocol/api.js';
 import { HeartbeatRequest } from '../protocol/gateway.js';
 import { iso } from '../protocol/time.js';
+import { describePins, pinsOf } from './routing/pins.js';
 import type { GatewayRow } from './store/index.js';
 
 /** The state of `row` at `now` (epoch ms), with `offlineSeconds` of silence making it offline. */
@@ -29,6 +32,14 @@ export function gatewayStatus(row: GatewayRow, now: number, offlineSeconds: numb
     seconds_since_seen: seen === null ? null : Math.max(0, Math.floor((now - seen) / 1000)),
     modem: null,
     spool: null,
+    pins: pinsOf(row),
+    routing: {
+      eligible: row.route_block === null && row.rotation === 'in',
+      ...(row.route_block !== null ? { reason: row.route_block } : row.rotation !== 'in' ? { reason: 'out of rotation' } : {}),
+      rotation: row.rotation,
+      ...(row.rotation_since !== null && row.rotation !== 'in' ? { rotation_since: iso(row.rotation_since) } : {}),
+      ...(row.rotation_reason !== null && row.rotation !== 'in' ? { rotation_reason: row.rotation_reason } : {}),
+    },
   };
   if (!row.health) return base;
   let beat: HeartbeatRequest;
@@ -84,7 +95,15 @@ export function describeGateway(g: GatewayStatus): string[] {
   const spool = g.spool
     ? [`outbox ${g.spool.outbox}`, g.spool.error ? `error ${g.spool.error}` : '', g.spool.pending_reports ? `${g.spool.pending_reports} reports pending` : ''].filter(Boolean).join(', ')
     : 'spool unknown';
-  return [g.state, when, modem, spool];
+  return [g.state, when, modem, spool, `pins: ${describePins(g.pins)}`, describeRouting(g)];
+}
+
+/** `in rotation`, `out of rotation: failure rate 80 % over 10 sends`, `no new SMS: offline: silent for 50 s`. */
+export function describeRouting(g: GatewayStatus): string {
+  const r = g.routing;
+  if (r.rotation === 'out') return `out of rotation: ${r.rotation_reason ?? 'unreliable'}`;
+  if (r.rotation === 'probe') return `out of rotation, probing: ${r.rotation_reason ?? 'unreliable'}`;
+  return r.eligible ? 'in rotation' : `in rotation, no new SMS: ${r.reason}`;
 }
 
 function ago(seconds: number): string {

@@ -66,6 +66,20 @@ export function createOutbox(ctx: ServerContext, webhooks: WebhookService) {
       tx.afterCommit(() => bus.emit('gateway:state', g));
     },
 
+    /** The reliability monitor took a gateway out of rotation (`gateway.unhealthy`) or put it back (`gateway.healthy`). */
+    async gatewayHealth(tx: Tx, g: GatewayRow): Promise<void> {
+      const healthy = g.rotation === 'in';
+      await webhooks.enqueue(tx, healthy ? 'gateway.healthy' : 'gateway.unhealthy', {
+        id: g.id,
+        name: g.name,
+        state: g.state === 'offline' ? 'offline' : 'online',
+        last_seen_at: g.last_seen_at ? iso(g.last_seen_at) : null,
+        rotation: healthy ? 'in' : 'out',
+        ...(g.rotation_reason ? { reason: g.rotation_reason } : {}),
+      }, null);
+      tx.afterCommit(() => bus.emit('gateway:rotation', g));
+    },
+
     /** An inbound SMS was stored: its event goes to the key it answers (and keys with the `inbound` scope). */
     async inbound(tx: Tx, i: InboundRow): Promise<void> {
       await webhooks.enqueue(tx, 'message.received', { id: i.id, from: i.from, text: i.text, received_at: iso(i.received_at), gateway: i.gateway_id }, i.api_key_id);

@@ -20,6 +20,8 @@ import { createServerLoop, type Loop } from './loop.js';
 import { createClusterWakeups } from './cluster.js';
 import { createMessageService, type MessageService } from './messages/service.js';
 import { createOutbox } from './outbox.js';
+import { createMonitor, type Monitor } from './routing/monitor.js';
+import { createRouter, type Router } from './routing/router.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 
@@ -30,6 +32,8 @@ export interface Services {
   ctx: ServerContext;
   limits: Limits;
   messages: MessageService;
+  router: Router;
+  monitor: Monitor;
   verifications: VerificationService;
   gateways: GatewayService;
   webhooks: WebhookService;
@@ -48,9 +52,11 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
   const limits = createLimits(ctx);
   const webhooks = createWebhookService(ctx);
   const outbox = createOutbox(ctx, webhooks);
-  const messages = createMessageService(ctx, outbox);
+  const router = createRouter(ctx, limits);
+  const messages = createMessageService(ctx, outbox, router);
+  const monitor = createMonitor(ctx, outbox, router);
   const verifications = createVerificationService(ctx, messages, limits, outbox);
-  const gateways = createGatewayService(ctx, messages, outbox, limits);
+  const gateways = createGatewayService(ctx, messages, outbox, limits, router, monitor);
   const email = createEmailWorker(ctx, messages, transport);
   const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
 
@@ -76,6 +82,11 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     ['expiry', 1_000, expire],
     ['leases', 1_000, gateways.requeueLapsed],
     ['gateways-offline', 1_000, gateways.markSilentOffline],
+    // After the offline sweep, so a gateway it just marked offline is routed around at once.
+    ['routing', 1_000, async () => {
+      await monitor.tick();
+      await router.refresh();
+    }],
     ['idempotency-keys', 60_000, forgetIdempotencyKeys],
     ['dashboard-history', 60_000, forgetDashboardLeftovers],
     ['budgets', 60_000, () => limits.sweep(ctx.now())],
@@ -88,6 +99,8 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     ctx,
     limits,
     messages,
+    router,
+    monitor,
     verifications,
     gateways,
     webhooks,

@@ -67,7 +67,12 @@ export function messageView(row: MessageRow, events: MessageEventRow[]): Message
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export function createMessageService(ctx: ServerContext, outbox: Outbox) {
+/** How a new SMS gets its route (routing/router.ts); without one, every SMS may go to any unpinned gateway. */
+export interface RouteSource {
+  routeFor(to: string, repo: Repo): Promise<string | null>;
+}
+
+export function createMessageService(ctx: ServerContext, outbox: Outbox, router?: RouteSource) {
   const { store } = ctx;
 
   /** Builds the row for a new message; throws 422 when an SMS would be too long. */
@@ -101,6 +106,7 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox) {
       gateway_id: null,
       lease_until: null,
       claimed_at: null,
+      route: null,
       attempts: 0,
       next_attempt_at: now,
       last_error: null,
@@ -114,14 +120,15 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox) {
     async insert(input: NewMessage, repo: Repo = store, now = ctx.now()): Promise<MessageRow> {
       const row = build(input, now);
       await repo.transaction(async (tx) => {
+        if (row.channel === 'sms' && router) row.route = await router.routeFor(row.to, tx);
         await tx.insertMessage(row, input.detail ?? 'accepted');
         await outbox.messageChanged(tx, row, null);
       });
       return row;
     },
 
-    /** Leases up to `max` queued SMS to a gateway (queued → dispatched). */
-    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients }): Promise<MessageRow[]> {
+    /** Leases up to `max` queued SMS on `routes` to a gateway (queued → dispatched). */
+    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null> }): Promise<MessageRow[]> {
       return store.transaction(async (tx) => {
         const rows = await tx.leaseSms(q);
         for (const row of rows) await outbox.messageChanged(tx, row, `leased to gateway ${q.gatewayId}`);

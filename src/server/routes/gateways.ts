@@ -1,7 +1,9 @@
 /**
  * GET /v1/gateways: the gateways' state for operators, as `kirim gateways
  * list` shows it; POST /v1/gateways/{id}/revoke and /rotate, as `kirim
- * gateways revoke` and `rotate` do. Registered inside the v1 routes (so an
+ * gateways revoke` and `rotate` do; PUT /v1/gateways/{id}/pins, as `kirim
+ * gateways route` does (a bad prefix or country is refused with 422
+ * `invalid_pins`, naming it). Registered inside the v1 routes (so an
  * API key is required) and further limited to keys with the `admin` scope:
  * any other key gets 403 `forbidden`. A revocation or rotation made here
  * is announced on the bus, so this server's open long-polls of that
@@ -10,12 +12,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { GatewayList, IdParams, Problem } from '../../protocol/api.js';
+import { GatewayList, GatewayPinsBody, GatewayStatus, IdParams, Problem } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { requireScope } from '../auth.js';
 import { rotateGatewayToken } from '../credentials.js';
-import { notFound } from '../errors.js';
-import { gatewayStatuses } from '../gateway-status.js';
+import { ApiError, notFound } from '../errors.js';
+import { gatewayStatus, gatewayStatuses } from '../gateway-status.js';
+import { PinError, parseCountries, parsePrefixes, pinColumns } from '../routing/pins.js';
 import type { Services } from '../services.js';
 
 export const gatewaysRoutes = (s: Services): FastifyPluginAsync =>
@@ -70,5 +73,32 @@ export const gatewaysRoutes = (s: Services): FastifyPluginAsync =>
       ctx.bus.emit('credentials:changed', 'gateway', rotated.row.id);
       req.log.info({ gateway: rotated.row.id, key: req.apiKey.id }, 'gateway token rotated');
       return { id: rotated.row.id, name: rotated.row.name, token: rotated.token };
+    });
+    app.withTypeProvider<ZodTypeProvider>().put('/gateways/:id/pins', {
+      preValidation: admin,
+      schema: {
+        tags: ['gateways'],
+        summary: 'Pin a gateway to number prefixes and countries (admin scope)',
+        description:
+          'The gateway then takes only SMS to numbers it matches best (the longest matching prefix wins; a prefix beats a country); unpinned gateways take what no eligible pinned gateway matches. Both lists empty: unpinned. Queued SMS are routed again within a second. A malformed prefix or unknown country answers 422 `invalid_pins`.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: GatewayPinsBody,
+        response: { 200: GatewayStatus, 422: Problem, ...problems },
+      },
+    }, async (req) => {
+      let pins;
+      try {
+        pins = { prefixes: parsePrefixes(req.body.prefixes, ctx.config.defaultRegion), countries: parseCountries(req.body.countries) };
+      } catch (err) {
+        if (err instanceof PinError) throw new ApiError(422, 'invalid_pins', err.message);
+        throw err;
+      }
+      const row = await ctx.store.getGateway(req.params.id);
+      if (!row || row.revoked_at !== null) throw notFound('gateway (or it was revoked)');
+      await ctx.store.updateGateway(row.id, pinColumns(pins));
+      s.router.forget();
+      req.log.info({ gateway: row.id, key: req.apiKey.id, pins }, 'gateway pins changed');
+      return gatewayStatus({ ...row, ...pinColumns(pins) }, ctx.now(), ctx.config.gatewayOfflineSeconds);
     });
   };

@@ -169,7 +169,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
     async messagesOfVerification(verificationId) {
       return db.selectFrom('messages').selectAll().where('verification_id', '=', verificationId).orderBy('id').execute();
     },
-    async leaseSms({ gatewayId, max, now, leaseUntil, recipients }) {
+    async leaseSms({ gatewayId, max, now, leaseUntil, recipients, routes: wanted }) {
       if (max <= 0) return [];
       // Fair share: OTPs (messages of a verification) first, then round
       // robin across API keys — each key's n-th waiting message ranks in
@@ -188,16 +188,20 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
         }
         return out as Q;
       };
-      // Only each key's first `limit` OTPs and first `limit` others can be
-      // among the first `limit` in the fair order: read just those, off the
-      // (channel, status, api_key_id, priority_rank, created_at) index, in
-      // one statement, instead of ranking the whole queue.
-      // (Keys from the index alone; a key with only expired messages just reads nothing below.)
-      const keys = (await db.selectFrom('messages').select('api_key_id').distinct().where('channel', '=', 'sms').where('status', '=', 'queued').execute()).map((r) => r.api_key_id);
-      if (keys.length === 0) return [];
-      const parts = keys.flatMap((key) =>
+      // Only each (route, key)'s first `limit` OTPs and first `limit` others
+      // can be among the first `limit` in the fair order: read just those,
+      // off the (channel, status, route, api_key_id, priority_rank,
+      // created_at) index, in one statement, instead of ranking the whole
+      // queue. The keys with work on a route come off the same index by a
+      // skip-scan: one index probe per key, whatever the depth of the queue.
+      const routes = wanted ?? [null, ...(await queuedRoutes(db))];
+      const pairs: Array<[string | null, string | null]> = [];
+      for (const route of routes) for (const key of await queuedKeys(db, route)) pairs.push([route, key]);
+      if (pairs.length === 0) return [];
+      const parts = pairs.flatMap(([route, key]) =>
         [true, false].map((otp) => {
           let q = queued(db.selectFrom('messages').select(['id', 'to', 'api_key_id', 'verification_id', 'priority_rank', 'created_at']));
+          q = route === null ? q.where('route', 'is', null) : q.where('route', '=', route);
           q = key === null ? q.where('api_key_id', 'is', null) : q.where('api_key_id', '=', key);
           q = otp ? q.where('verification_id', 'is not', null) : q.where('verification_id', 'is', null);
           // (No id in this order: it would defeat the index; ties are broken below.)
@@ -337,6 +341,66 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
         .where('claimed_at', 'is', null)
         .limit(limit)
         .execute();
+    },
+    async listQueuedRoutes() {
+      return queuedRoutes(db);
+    },
+    async listQueuedOnRoute(route, limit, after) {
+      let q = db.selectFrom('messages').select(['id', 'to', 'route', 'verification_id']).where('channel', '=', 'sms').where('status', '=', 'queued');
+      q = route === null ? q.where('route', 'is', null) : q.where('route', '=', route);
+      if (after !== undefined) q = q.where('id', '>', after).orderBy('id');
+      return q.limit(limit).execute();
+    },
+    async listQueuedToPrefixes(prefixes, limit, after) {
+      if (prefixes.length === 0) return [];
+      let q = db
+        .selectFrom('messages')
+        .select(['id', 'to', 'route', 'verification_id'])
+        .where('channel', '=', 'sms')
+        .where('status', '=', 'queued')
+        // Prefixes are digits after a '+' (routing/pins.ts checks them): nothing to escape.
+        .where((eb) => eb.or(prefixes.map((p) => eb('to', 'like', `${p}%`))));
+      if (after !== undefined) q = q.where('id', '>', after);
+      return q.orderBy('id').limit(limit).execute();
+    },
+    async setQueuedRoute(ids, from, to) {
+      if (ids.length === 0) return 0;
+      let q = db.updateTable('messages').set({ route: to }).where('id', 'in', ids).where('status', '=', 'queued');
+      q = from === null ? q.where('route', 'is', null) : q.where('route', '=', from);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async countRoutedInFlight(route) {
+      const r = await db
+        .selectFrom('messages')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('channel', '=', 'sms')
+        .where('status', 'in', ['queued', 'dispatched', 'spooled'])
+        .where('route', '=', route)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    async countGatewayOutcomes(gatewayId, since) {
+      const rows = await db
+        .selectFrom('message_events as e')
+        .innerJoin('messages as m', 'm.id', 'e.message_id')
+        .select(['e.status', sql<number>`count(distinct e.message_id)`.as('n')])
+        .where('e.at', '>=', since)
+        .where('e.status', 'in', ['sent', 'failed'])
+        .where('m.gateway_id', '=', gatewayId)
+        .groupBy('e.status')
+        .execute();
+      const n = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { sent: n('sent'), failed: n('failed') };
+    },
+    async setGatewayRotation(id, from, set) {
+      return db.updateTable('gateways').set(set).where('id', '=', id).where('rotation', '=', from).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+    },
+    async setGatewayRouteBlock(id, from, to) {
+      let q = db.updateTable('gateways').set({ route_block: to }).where('id', '=', id);
+      q = from === null ? q.where('route_block', 'is', null) : q.where('route_block', '=', from);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async listExpiredUnsent(now, limit) {
       return db
@@ -710,6 +774,39 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       return r.value;
     },
   };
+}
+
+const QUEUED_SMS = sql`channel = 'sms' and status = 'queued'`;
+
+/**
+ * The API keys with queued SMS on `route` (null among them for messages of
+ * no key), by a skip-scan of the route index: each step asks the index for
+ * the next key above the last, so the cost grows with the keys, not with
+ * the queue (a plain DISTINCT reads every queued row's entry).
+ */
+async function queuedKeys(db: Kysely<Database>, route: string | null): Promise<Array<string | null>> {
+  const onRoute = route === null ? sql`route is null` : sql`route = ${route}`;
+  const keys = await sql<{ k: string }>`
+    with recursive keys(k) as (
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is not null order by api_key_id limit 1)
+      union all
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id > keys.k order by api_key_id limit 1) from keys where keys.k is not null
+    )
+    select k from keys where k is not null`.execute(db);
+  const keyless = await sql`select 1 as one from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is null limit 1`.execute(db);
+  return [...keys.rows.map((r) => r.k), ...(keyless.rows.length > 0 ? [null] : [])];
+}
+
+/** The routes (besides null) queued SMS have, by the same skip-scan. */
+async function queuedRoutes(db: Kysely<Database>): Promise<string[]> {
+  const r = await sql<{ r: string }>`
+    with recursive routes(r) as (
+      select (select route from messages where ${QUEUED_SMS} and route is not null order by route limit 1)
+      union all
+      select (select route from messages where ${QUEUED_SMS} and route > routes.r order by route limit 1) from routes where routes.r is not null
+    )
+    select r from routes where r is not null`.execute(db);
+  return r.rows.map((x) => x.r);
 }
 
 /** `q` as a LIKE pattern part: its own % and _ match only themselves (escape character `\\`). */

@@ -38,6 +38,18 @@ export interface GatewaysTable {
   state: GatewayState;
   /** Last heartbeat body (JSON). */
   health: string | null;
+  /** Pinned number prefixes (E.164, e.g. `+62811 +62812`), space-separated; '' = none. */
+  route_prefixes: Generated<string>;
+  /** Pinned countries (ISO 3166 codes, e.g. `ID`), space-separated; '' = none. */
+  route_countries: Generated<string>;
+  /** The reliability monitor's circuit breaker: `in` rotation, `out` of it, or `probe` (one message let through). */
+  rotation: Generated<'in' | 'out' | 'probe'>;
+  /** When `rotation` last changed (the cool-off and the failure window start here). */
+  rotation_since: number | null;
+  /** Why it was taken out of rotation, for people. */
+  rotation_reason: string | null;
+  /** Why the router holds the gateway back now (offline, modem, spool, budget, rotation); null = eligible. */
+  route_block: string | null;
 }
 
 export interface VerificationsTable {
@@ -87,6 +99,12 @@ export interface MessagesTable {
    * requeued when its lease lapses, only leased to it again.
    */
   claimed_at: number | null;
+  /**
+   * Which gateways may lease this SMS (src/server/routing): null = any
+   * unpinned gateway, a pin set (`+62811 +62812 ID`) = the gateways pinned
+   * exactly so, a gateway id = that gateway only.
+   */
+  route: string | null;
   /** Delivery attempts so far (email retries). */
   attempts: number;
   next_attempt_at: number;

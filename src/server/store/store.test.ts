@@ -28,6 +28,7 @@ function message(over: Partial<MessageRow> = {}): MessageRow {
     gateway_id: null,
     lease_until: null,
     claimed_at: null,
+    route: null,
     attempts: 0,
     next_attempt_at: now,
     last_error: null,

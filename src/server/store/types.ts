@@ -30,8 +30,13 @@ export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
+/** Routing columns a new gateway may leave to their defaults (no pins, in rotation, eligible). */
+type GatewayRoutingColumns = 'route_prefixes' | 'route_countries' | 'rotation' | 'rotation_since' | 'rotation_reason' | 'route_block';
+export type NewGatewayRow = Omit<GatewayRow, GatewayRoutingColumns> & Partial<Pick<GatewayRow, GatewayRoutingColumns>>;
 export type VerificationRow = Selectable<VerificationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+/** A message to store; without a `route` it may go to any unpinned gateway. */
+export type NewMessageRow = Omit<MessageRow, 'route'> & { route?: string | null };
 export type MessageEventRow = Selectable<MessageEventsTable>;
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 export type InboundRow = Selectable<InboundSmsTable>;
@@ -108,7 +113,7 @@ export interface Repo {
   insertApiKey(row: Insertable<ApiKeysTable>): Promise<void>;
   /** The unrevoked key with this hash (expired ones too: the caller says why it is refused). */
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
-  insertGateway(row: GatewayRow): Promise<void>;
+  insertGateway(row: NewGatewayRow): Promise<void>;
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
   getGateway(id: string): Promise<GatewayRow | undefined>;
   listGateways(): Promise<GatewayRow[]>;
@@ -145,7 +150,7 @@ export interface Repo {
   deleteGuessFailures(to: string): Promise<void>;
 
   // Messages
-  insertMessage(row: MessageRow, detail?: string | null): Promise<void>;
+  insertMessage(row: NewMessageRow, detail?: string | null): Promise<void>;
   getMessage(id: string, apiKeyId?: string): Promise<MessageRow | undefined>;
   listMessages(q: { apiKeyId: string; status?: MessageStatus; limit: number; cursor?: string }): Promise<Page<MessageRow>>;
   listMessageEvents(messageId: string): Promise<MessageEventRow[]>;
@@ -157,8 +162,10 @@ export interface Repo {
    * round robin across API keys, then priority and age. With `recipients`,
    * at most `newAllowed` of them go to a recipient not yet a member of
    * every `knownIn` bucket window (a gateway's distinct-recipient budget).
+   * With `routes`, only messages whose route is one of these (null = the
+   * unpinned gateways' share); absent = whatever the route.
    */
-  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients }): Promise<MessageRow[]>;
+  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null> }): Promise<MessageRow[]>;
   /**
    * Claims an SMS for the gateway about to write it (docs/gateway-protocol.md,
    * "Claims"). Succeeds while the message is `dispatched` to this gateway
@@ -176,6 +183,22 @@ export interface Repo {
    * between its claim and its report): they can go nowhere else.
    */
   leaseClaimedAgain(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]>;
+  /** The routes queued SMS have now, besides null (read off the route index, one probe per value). */
+  listQueuedRoutes(): Promise<string[]>;
+  /** Up to `limit` queued SMS on `route` (oldest first by id after `after`, when given). */
+  listQueuedOnRoute(route: string | null, limit: number, after?: string): Promise<Array<Pick<MessageRow, 'id' | 'to' | 'route' | 'verification_id'>>>;
+  /** Up to `limit` queued SMS to numbers starting with one of `prefixes`, ids after `after`, by id. */
+  listQueuedToPrefixes(prefixes: string[], limit: number, after?: string): Promise<Array<Pick<MessageRow, 'id' | 'to' | 'route' | 'verification_id'>>>;
+  /** Sets `route` on those of `ids` still queued with route `from` (compare-and-set); returns how many changed. */
+  setQueuedRoute(ids: string[], from: string | null, to: string | null): Promise<number>;
+  /** How many SMS routed to `route` are queued, leased or spooled (a probe in flight). */
+  countRoutedInFlight(route: string): Promise<number>;
+  /** Sent and failed reports of a gateway's SMS since `since` (message events; one message counts once per outcome). */
+  countGatewayOutcomes(gatewayId: string, since: number): Promise<{ sent: number; failed: number }>;
+  /** Changes a gateway's rotation state if it is still `from` (compare-and-set: several servers may try); returns the row when changed. */
+  setGatewayRotation(id: string, from: GatewayRow['rotation'], set: Pick<GatewayRow, 'rotation' | 'rotation_since' | 'rotation_reason'>): Promise<GatewayRow | undefined>;
+  /** Records why the router holds a gateway back (null: eligible) if it still says `from`; true when changed. */
+  setGatewayRouteBlock(id: string, from: string | null, to: string | null): Promise<boolean>;
   /** Dispatched, unclaimed SMS whose lease ran out before the gateway reported `spooled`. */
   listLapsedLeases(now: number, limit: number): Promise<MessageRow[]>;
   /** Not-yet-final messages (queued or dispatched) whose expiry has passed. */

@@ -12,6 +12,9 @@
  * - nothing is handed out after its expiry, and an OTP whose verification
  *   ended is canceled instead of sent;
  * - every report is idempotent;
+ * - a gateway leases only SMS on the routes the router gives it
+ *   (routing/router.ts); a lapsed lease goes back to the queue routed away
+ *   from the gateway that fell silent, when another gateway may take it;
  * - a gateway whose SIM budget is spent (limits.ts) leases nothing more, or
  *   only messages to recipients it already counted; the rest waits for
  *   another gateway or the next window;
@@ -31,6 +34,8 @@ import { newId } from '../../ids.js';
 import type { Limits } from '../../limits.js';
 import type { MessageService } from '../../messages/service.js';
 import type { Outbox } from '../../outbox.js';
+import type { Monitor } from '../../routing/monitor.js';
+import type { Router } from '../../routing/router.js';
 import type { GatewayRow, MessageStatus } from '../../store/index.js';
 
 /** From which states each reported state may be reached. `queued` covers a lease that lapsed while the gateway was writing. */
@@ -44,7 +49,7 @@ const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
 
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
-export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits) {
+export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits, router: Router, monitor: Monitor) {
   const { store, bus, config } = ctx;
 
   async function seen(gw: GatewayRow, now: number, health?: string) {
@@ -81,6 +86,8 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         max: allowance.max,
         now,
         leaseUntil,
+        // Only what the router sent its way (routing/router.ts).
+        routes: await router.leaseRoutes(gw.id),
         ...(allowance.recipients ? { recipients: allowance.recipients } : {}),
       });
       await limits.recordLease(gw.id, fresh, now);
@@ -178,6 +185,8 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         });
         const current = changed ?? (await store.getMessage(row.id));
         results.push({ message_id: r.message_id, outcome: changed ? 'applied' : 'stale', status: current?.status });
+        // The reliability monitor counts what the modem did (routing/monitor.ts).
+        if (changed && (r.status === 'sent' || r.status === 'failed')) await monitor.observe(gw.id, r.status);
       }
       return results;
     },
@@ -247,7 +256,9 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       const now = ctx.now();
       let n = 0;
       for (const m of await store.listLapsedLeases(now, 500)) {
-        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: 'lease lapsed before the gateway claimed it; requeued', set: { lease_until: null }, unclaimed: true });
+        // Away from the silent gateway when another one may take it (routing/decide.ts).
+        const route = await router.routeAway(m);
+        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: `lease lapsed before the gateway claimed it; requeued${route === m.route ? '' : ` (route: ${route ?? 'any unpinned gateway'})`}`, set: { lease_until: null, route }, unclaimed: true });
         if (ok) n++;
       }
       return n;

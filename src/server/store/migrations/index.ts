@@ -298,6 +298,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('messages').addColumn('claimed_at', time).execute();
       },
     },
+    '0016_gateway_routing': {
+      // Routing (src/server/routing): a gateway's pins (number prefixes,
+      // countries), the reliability monitor's circuit breaker, why the
+      // router holds a gateway back; on each message the route it was given.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('gateways').addColumn('route_prefixes', 'text', (c) => c.notNull().defaultTo('')).execute();
+        await db.schema.alterTable('gateways').addColumn('route_countries', 'text', (c) => c.notNull().defaultTo('')).execute();
+        await db.schema.alterTable('gateways').addColumn('rotation', 'text', (c) => c.notNull().defaultTo('in')).execute();
+        await db.schema.alterTable('gateways').addColumn('rotation_since', time).execute();
+        await db.schema.alterTable('gateways').addColumn('rotation_reason', 'text').execute();
+        await db.schema.alterTable('gateways').addColumn('route_block', 'text').execute();
+        await db.schema.alterTable('messages').addColumn('route', 'text').execute();
+        // The lease reads each (route, key) pair's queue; the route comes
+        // before the key so the keys with work on a route are read off the
+        // index (a skip-scan) and a dead route's messages are found at once.
+        await db.schema.dropIndex('messages_queue_by_key').execute();
+        await db.schema.dropIndex('messages_otp_queue_by_key').execute();
+        await db.schema
+          .createIndex('messages_route_queue')
+          .on('messages')
+          .columns(['channel', 'status', 'route', 'api_key_id', 'priority_rank', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('messages_route_otp_queue')
+          .on('messages')
+          .columns(['channel', 'status', 'route', 'api_key_id', 'priority_rank', 'created_at'])
+          .where(sql.ref('verification_id'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,0 +1,197 @@
+/**
+ * The router: which gateways may take which SMS, decided apart from
+ * leasing. A message gets its route when it is queued (decide.ts, from the
+ * gateways' pins and eligibility as the store has them); a gateway's lease
+ * reads only the routes it serves (`leaseRoutes`), straight off the route
+ * index.
+ *
+ * Promises:
+ * - a gateway is eligible while it is online (heard from within
+ *   KIRIM_GATEWAY_OFFLINE_SECONDS), its modem is healthy (its own verdict,
+ *   a signal, no error), its gammu outbox holds at most
+ *   KIRIM_GATEWAY_MAX_OUTBOX files, its SIM budgets are not spent
+ *   (limits.ts) and the reliability monitor has it in rotation
+ *   (monitor.ts); `refresh` (a background loop on every server) records
+ *   why one is not (`route_block`), so every server routes alike;
+ * - when a gateway becomes ineligible, the queued SMS on its routes move
+ *   to what the rules give now; when one becomes eligible again (or its
+ *   pins change), the queued SMS it matches best come back to it. Both
+ *   passes are idempotent, so several servers may run them at once;
+ * - a gateway out of rotation leases only what is routed to it by id (the
+ *   monitor's probe); an unpinned gateway held back for its health leases
+ *   the unpinned share only while no other unpinned gateway is eligible;
+ * - no SMS is lost to routing: with no eligible gateway it waits on the
+ *   unpinned share (null) and moves when one comes back.
+ */
+import type { ServerContext } from '../context.js';
+import { gatewayStatus } from '../gateway-status.js';
+import type { Limits } from '../limits.js';
+import type { GatewayRow, MessageRow, Repo } from '../store/index.js';
+import { decideRoute, type Candidate } from './decide.js';
+import { coveringPrefixes, pinRoute, pinned, pinsOf } from './pins.js';
+
+export type Router = ReturnType<typeof createRouter>;
+
+const BATCH = 500;
+
+const live = (rows: GatewayRow[]) => rows.filter((r) => r.revoked_at === null);
+const candidates = (rows: GatewayRow[]): Candidate[] => live(rows).map((r) => ({ id: r.id, pins: pinsOf(r), eligible: r.route_block === null && r.rotation === 'in' }));
+
+export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAllowance'>) {
+  const { store, config, log } = ctx;
+  /**
+   * What this server last saw of each gateway (pins and eligibility): a
+   * change starts a pass that brings its SMS back, and the next refresh
+   * runs it once more for SMS queued meanwhile by a server that still had
+   * the old view.
+   */
+  const seen = new Map<string, { state: string; passes: number }>();
+  /**
+   * The gateways as last read, for routing new SMS without a read per
+   * message; at most a second old, and replaced by every refresh. An SMS
+   * routed on a view gone stale meanwhile is moved by the next refresh.
+   */
+  let view: { rows: GatewayRow[]; at: number } | undefined;
+  const VIEW_MS = 1000;
+  async function gateways(repo: Repo = store): Promise<GatewayRow[]> {
+    if (view && performance.now() - view.at < VIEW_MS) return view.rows;
+    const rows = await repo.listGateways();
+    view = { rows, at: performance.now() };
+    return rows;
+  }
+
+  /** Why `row` may not take new work now; null when it may. */
+  async function block(row: GatewayRow, now: number): Promise<string | null> {
+    if (row.rotation === 'out') return `out of rotation: ${row.rotation_reason ?? 'unreliable'}`;
+    if (row.rotation === 'probe') return `out of rotation, probing: ${row.rotation_reason ?? 'unreliable'}`;
+    const s = gatewayStatus(row, now, config.gatewayOfflineSeconds);
+    if (s.state === 'new') return 'never heard from';
+    if (s.state === 'offline') return `offline: silent for ${s.seconds_since_seen} s`;
+    if (s.modem && !s.modem.healthy) return `modem unhealthy: ${s.modem.problems.join('; ')}`;
+    if (s.spool && s.spool.outbox > config.gatewayMaxOutbox) return `gammu outbox holds ${s.spool.outbox} files (KIRIM_GATEWAY_MAX_OUTBOX=${config.gatewayMaxOutbox})`;
+    if ((await limits.gatewayAllowance(row.id, 1, now)).max <= 0) return 'SIM budget spent (see kirim gateways list and the log)';
+    return null;
+  }
+
+  /** Moves `rows` to the route `decide` gives each; returns how many moved. */
+  async function move(rows: Array<Pick<MessageRow, 'id' | 'to' | 'route'>>, decide: (to: string) => string | null): Promise<number> {
+    const groups = new Map<string, { from: string | null; to: string | null; ids: string[] }>();
+    for (const r of rows) {
+      const to = decide(r.to);
+      if (to === r.route) continue;
+      const k = `${r.route ?? ''}\0${to ?? ''}`;
+      const g = groups.get(k) ?? { from: r.route, to, ids: [] };
+      g.ids.push(r.id);
+      groups.set(k, g);
+    }
+    let n = 0;
+    for (const g of groups.values()) n += await store.setQueuedRoute(g.ids, g.from, g.to);
+    return n;
+  }
+
+  /** Routes that no eligible gateway (or probing one) serves: their SMS must move. */
+  async function rerouteDead(rows: GatewayRow[]): Promise<number> {
+    const served = new Set<string>();
+    for (const r of live(rows)) {
+      if (r.rotation !== 'in') {
+        if (r.rotation === 'probe') served.add(r.id);
+        continue;
+      }
+      if (r.route_block !== null) continue;
+      served.add(r.id);
+      const route = pinRoute(pinsOf(r));
+      if (route !== null) served.add(route);
+    }
+    const cands = candidates(rows);
+    let moved = 0;
+    for (const route of await store.listQueuedRoutes()) {
+      if (served.has(route)) continue;
+      // Each batch leaves the dead route, so the next read finds the rest.
+      for (;;) {
+        const batch = await store.listQueuedOnRoute(route, BATCH);
+        const n = await move(batch, (to) => decideRoute(to, cands));
+        moved += n;
+        if (batch.length < BATCH || n === 0) break;
+      }
+    }
+    return moved;
+  }
+
+  /** Brings back to `gw` the queued SMS it now matches best. */
+  async function rerouteToward(gw: GatewayRow, rows: GatewayRow[]): Promise<number> {
+    const cands = candidates(rows);
+    const prefixes = coveringPrefixes(pinsOf(gw));
+    let moved = 0;
+    for (let after: string | undefined; ; ) {
+      const batch = await store.listQueuedToPrefixes(prefixes, BATCH, after);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.id;
+      // A message sent to one gateway by id (away from a silent one) keeps it.
+      moved += await move(batch.filter((m) => m.route === null || !m.route.startsWith('gw_')), (to) => decideRoute(to, cands));
+    }
+    return moved;
+  }
+
+  return {
+    /** The route of a new SMS to `to` (`repo`: the transaction it is queued in). */
+    async routeFor(to: string, repo: Repo = store): Promise<string | null> {
+      return decideRoute(to, candidates(await gateways(repo)));
+    },
+
+    /** Forgets the cached view of the gateways (after a change made on this server). */
+    forget(): void {
+      view = undefined;
+    },
+
+    /** The route of a lapsed SMS being requeued: away from the gateway that fell silent when another may take it. */
+    async routeAway(m: Pick<MessageRow, 'to' | 'gateway_id'>): Promise<string | null> {
+      const rows = await store.listGateways();
+      return decideRoute(m.to, candidates(rows), m.gateway_id ?? undefined);
+    },
+
+    /** The routes gateway `id` may lease from now (leaseSms `routes`). */
+    async leaseRoutes(id: string): Promise<Array<string | null>> {
+      const rows = live(await store.listGateways());
+      const me = rows.find((r) => r.id === id);
+      if (!me || me.rotation !== 'in') return [id];
+      const route = pinRoute(pinsOf(me));
+      if (route !== null) return [id, route];
+      const another = rows.some((o) => o.id !== id && o.rotation === 'in' && o.route_block === null && !pinned(pinsOf(o)));
+      return me.route_block !== null && another ? [id] : [id, null];
+    },
+
+    /**
+     * Re-evaluates every gateway's eligibility, records changes, and moves
+     * queued SMS off routes nobody serves and back to gateways that became
+     * eligible (a background loop; also after a gateway's state changes).
+     */
+    async refresh(): Promise<{ moved: number }> {
+      const now = ctx.now();
+      const rows = await store.listGateways();
+      view = undefined;
+      for (const row of live(rows)) {
+        const b = await block(row, now);
+        if (b === row.route_block) continue;
+        if (await store.setGatewayRouteBlock(row.id, row.route_block, b)) {
+          if (b === null) log.info({ gateway_id: row.id }, `gateway ${row.id} (${row.name}) is eligible for new SMS again`);
+          else log.warn({ gateway_id: row.id, reason: b }, `gateway ${row.id} (${row.name}) gets no new SMS: ${b}`);
+        }
+        row.route_block = b;
+      }
+      let moved = await rerouteDead(rows);
+      for (const row of live(rows)) {
+        const state = `${pinRoute(pinsOf(row)) ?? ''}\0${row.rotation}\0${row.route_block ?? ''}`;
+        const last = seen.get(row.id);
+        const passes = last?.state === state ? last.passes - 1 : 2;
+        seen.set(row.id, { state, passes: Math.max(0, passes) });
+        if (passes <= 0) continue;
+        if (row.rotation === 'in' && row.route_block === null && pinned(pinsOf(row))) moved += await rerouteToward(row, rows);
+      }
+      if (moved > 0) {
+        log.info({ moved }, `routing: ${moved} queued SMS moved to another route`);
+        ctx.bus.emit('queue:sms');
+      }
+      return { moved };
+    },
+  };
+}
