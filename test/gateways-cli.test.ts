@@ -2,13 +2,14 @@
  * `kirim gateways list`, `kirim keys create --admin` and GET /v1/gateways
  * with real processes: a real `kirim server`, heartbeats sent over the
  * gateway protocol, and the list read again after the server stopped, when
- * nothing updates the stored state any more.
+ * nothing updates the stored state any more; `kirim gateways create
+ * --prefix/--country` and `kirim gateways route` pin gateways (docs/routing.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openStore } from '../src/server/store/index.js';
-import { apiClient, kirim, startServerProcess, tempDir, waitFor } from './support/process.js';
+import { apiClient, initDatabase, kirim, startServerProcess, tempDir, waitFor } from './support/process.js';
 
 test('gateways list tells the truth: online from the last-seen time, modem health from the heartbeat; admin keys read the same over HTTP', async () => {
   const dataDir = tempDir('kirim-gws');
@@ -80,4 +81,36 @@ test('gateways list tells the truth: online from the last-seen time, modem healt
   } finally {
     if (!stopped) await srv.stop();
   }
+});
+
+test('gateways create NAME --prefix/--country pins a gateway; gateways route changes or clears the pins; bad pins are refused, naming them', async () => {
+  const dataDir = tempDir('kirim-gws-route');
+  await initDatabase(`sqlite:${join(dataDir, 'kirim.db')}`);
+  const made = kirim(['gateways', 'create', 'tsel-pi', '--prefix', '+62811,+62812', '--prefix', '+62813', '--country', 'id', '--data-dir', dataDir]);
+  assert.equal(made.status, 0, made.stderr);
+  const list = () => kirim(['gateways', 'list', '--data-dir', dataDir]).stdout.trim().split('\t');
+  const cols = list();
+  assert.equal(cols[1], 'tsel-pi');
+  assert.equal(cols[6], 'pins: +62811, +62812, +62813, ID');
+  assert.equal(cols[7], 'in rotation');
+  const id = cols[0]!;
+
+  const bad = kirim(['gateways', 'route', id, '--prefix', '+62811,0812', '--data-dir', dataDir]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /prefix "0812": expected \+ then the country calling code and up to 13 more digits, e.g. \+62811 \(in ID, 0812 is \+62812\)/);
+  const badCountry = kirim(['gateways', 'create', 'x', '--country', 'Indonesia', '--data-dir', dataDir]);
+  assert.equal(badCountry.status, 1);
+  assert.match(badCountry.stderr, /country "INDONESIA": expected an ISO 3166 two-letter code/);
+  assert.match(kirim(['gateways', 'route', id, '--any', '--prefix', '+62811', '--data-dir', dataDir]).stderr, /--any unpins the gateway; give it alone/);
+  assert.match(kirim(['gateways', 'route', id, '--data-dir', dataDir]).stderr, /say where the gateway sends: --prefix/);
+  assert.match(kirim(['gateways', 'route', 'gw_nope', '--any', '--data-dir', dataDir]).stderr, /no active gateway with id "gw_nope"/);
+  assert.equal(list()[6], 'pins: +62811, +62812, +62813, ID', 'nothing changed by the refusals');
+  assert.equal(list().length, 8, 'and no second gateway was created');
+
+  const routed = kirim(['gateways', 'route', id, '--prefix', '+62851', '--data-dir', dataDir]);
+  assert.equal(routed.status, 0, routed.stderr);
+  assert.equal(routed.stdout.trim(), `${id} (tsel-pi) pins: +62851`);
+  assert.equal(list()[6], 'pins: +62851');
+  assert.equal(kirim(['gateways', 'route', id, '--any', '--data-dir', dataDir]).status, 0);
+  assert.equal(list()[6], 'pins: any number');
 });

@@ -1393,6 +1393,22 @@ export interface paths {
                                 } | null;
                                 version?: string;
                                 started_at?: string;
+                                pins: {
+                                    /** @description E.164 number prefixes, e.g. +62811 */
+                                    prefixes: string[];
+                                    /** @description ISO 3166 country codes, e.g. ID */
+                                    countries: string[];
+                                };
+                                routing: {
+                                    eligible: boolean;
+                                    reason?: string;
+                                    /** @enum {string} */
+                                    rotation: "in" | "out" | "probe";
+                                    /** @description When the rotation last changed */
+                                    rotation_since?: string;
+                                    /** @description Why it was taken out, e.g. "failure rate 80 % over 10 sends" */
+                                    rotation_reason?: string;
+                                };
                             }[];
                         };
                     };
@@ -1563,6 +1579,141 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateways/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin a gateway to number prefixes and countries (admin scope)
+         * @description The gateway then takes only SMS to numbers it matches best (the longest matching prefix wins; a prefix beats a country); unpinned gateways take what no eligible pinned gateway matches. Both lists empty: unpinned. Queued SMS are routed again within a second. A malformed prefix or unknown country answers 422 `invalid_pins`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description E.164 number prefixes, e.g. ["+62811", "+62812"]
+                         * @default []
+                         */
+                        prefixes?: string[];
+                        /**
+                         * @description ISO 3166 country codes, e.g. ["ID"]
+                         * @default []
+                         */
+                        countries?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "online" | "offline" | "new";
+                            last_seen_at: string | null;
+                            seconds_since_seen: number | null;
+                            modem: {
+                                healthy: boolean;
+                                problems: string[];
+                                signal_percent?: number;
+                                battery_percent?: number;
+                                network?: string;
+                                error?: string;
+                                sent?: number;
+                                received?: number;
+                                failed?: number;
+                            } | null;
+                            spool: {
+                                outbox: number;
+                                sent?: number;
+                                error?: number;
+                                inbox?: number;
+                                pending_reports?: number;
+                            } | null;
+                            version?: string;
+                            started_at?: string;
+                            pins: {
+                                /** @description E.164 number prefixes, e.g. +62811 */
+                                prefixes: string[];
+                                /** @description ISO 3166 country codes, e.g. ID */
+                                countries: string[];
+                            };
+                            routing: {
+                                eligible: boolean;
+                                reason?: string;
+                                /** @enum {string} */
+                                rotation: "in" | "out" | "probe";
+                                /** @description When the rotation last changed */
+                                rotation_since?: string;
+                                /** @description Why it was taken out, e.g. "failure rate 80 % over 10 sends" */
+                                rotation_reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2062,7 +2213,7 @@ export interface webhooks {
         put?: never;
         /**
          * gateway.online delivery
-         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope
          */
         post: {
             parameters: {
@@ -2110,7 +2261,103 @@ export interface webhooks {
         put?: never;
         /**
          * gateway.offline delivery
-         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GatewayEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gateway.unhealthy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gateway.unhealthy delivery
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Delivery id, the same on every retry: deduplicate on it. */
+                    "webhook-id": string;
+                    /** @description Unix seconds of this attempt; refuse deliveries more than 5 minutes away from now. */
+                    "webhook-timestamp": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks). See docs/webhooks.md. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GatewayEventDelivery"];
+                };
+            };
+            responses: {
+                /** @description Received. 408, 429, 5xx and timeouts are retried with backoff for about three days; 410 Gone removes the endpoint; other answers are not retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gateway.healthy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gateway.healthy delivery
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope
          */
         post: {
             parameters: {
@@ -2228,7 +2475,7 @@ export interface components {
             /** @description HTTPS (or, for development, http://localhost) URL that receives the POSTs */
             url: string;
             /** @description Event names, or `["*"]` for every event */
-            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline") | "*")[];
+            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline" | "gateway.unhealthy" | "gateway.healthy") | "*")[];
         };
         /** @enum {string} */
         VerificationStatus: "pending" | "approved" | "expired" | "canceled" | "max_attempts_reached" | "failed";
@@ -2415,7 +2662,7 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline") | "*")[];
+            events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline" | "gateway.unhealthy" | "gateway.healthy") | "*")[];
             created_at: string;
             /** @description Signing secret (Standard Webhooks); returned only when created */
             secret?: string;
@@ -2503,6 +2750,13 @@ export interface components {
             state: "online" | "offline";
             /** @description Last request from the gateway */
             last_seen_at: string | null;
+            /**
+             * @description gateway.unhealthy / gateway.healthy: whether the reliability monitor has it in rotation now
+             * @enum {string}
+             */
+            rotation?: "in" | "out";
+            /** @description gateway.unhealthy: why it was taken out of rotation, e.g. "failure rate 80 % over 10 sends" */
+            reason?: string;
         };
         /**
          * @description message.queued, .spooled, .sent, .delivered, .failed, .expired, .canceled: a message entered that state
@@ -2577,7 +2831,7 @@ export interface components {
             data: components["schemas"]["VerificationEventData"];
         };
         /**
-         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long (sent to every endpoint that subscribed)
+         * @description gateway.online / gateway.offline: a gateway was heard from again, or was silent too long; gateway.unhealthy / gateway.healthy: the reliability monitor took it out of rotation (too many failed sends) or put it back (its probe SMS was sent). Sent to the endpoints of keys with the admin scope
          * @example {
          *       "type": "gateway.offline",
          *       "timestamp": "2026-01-15T08:30:00.000Z",
@@ -2594,7 +2848,7 @@ export interface components {
              * @description The event name
              * @enum {string}
              */
-            type: "gateway.online" | "gateway.offline";
+            type: "gateway.online" | "gateway.offline" | "gateway.unhealthy" | "gateway.healthy";
             /** @description When the event happened (ISO 8601); the same on every retry */
             timestamp: string;
             data: components["schemas"]["GatewayEventData"];

@@ -57,14 +57,21 @@ test('modem health from the last heartbeat: no signal, an error, or the gateway 
   assert.equal(s.version, '0.1.0');
 });
 
-test('revoked gateways are left out; the description names state, age, modem and spool', () => {
+test('revoked gateways are left out; the description names state, age, modem, spool, pins and rotation', () => {
   assert.deepEqual(gatewayStatuses([row(), row({ id: 'gw_2', revoked_at: T })], T, 45).map((g) => g.id), ['gw_1']);
   assert.deepEqual(describeGateway(gatewayStatus(row(), T + 12_000, 45)), [
     'online',
     'last seen 2026-05-01T08:00:00.000Z (12 s ago)',
     'modem healthy: signal 72 %, Telkomsel',
     'outbox 2, error 1',
+    'pins: any number',
+    'in rotation',
   ]);
+  const pinnedOut = describeGateway(gatewayStatus(row({ route_prefixes: '+62811 +62812', route_countries: 'ID', rotation: 'out', rotation_since: T, rotation_reason: 'failure rate 80 % over 10 sends', route_block: 'out of rotation: failure rate 80 % over 10 sends' }), T, 45));
+  assert.deepEqual(pinnedOut.slice(4), ['pins: +62811, +62812, ID', 'out of rotation: failure rate 80 % over 10 sends']);
+  const held = gatewayStatus(row({ route_block: 'SIM budget spent (see kirim gateways list and the log)' }), T, 45);
+  assert.deepEqual(held.routing, { eligible: false, reason: 'SIM budget spent (see kirim gateways list and the log)', rotation: 'in' });
+  assert.equal(describeGateway(held)[5], 'in rotation, no new SMS: SIM budget spent (see kirim gateways list and the log)');
   const cols = describeGateway(gatewayStatus(row({ health: beat({ ok: true, signal_percent: 0 }) }), T + 15 * 60_000, 45));
   assert.deepEqual(cols.slice(0, 3), ['offline', 'last seen 2026-05-01T08:00:00.000Z (15 min ago)', 'modem unhealthy: no signal (signal 0 %)']);
 });

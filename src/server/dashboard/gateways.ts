@@ -1,13 +1,15 @@
 /**
  * The gateways page: each gateway's state now (gateway-status.ts, the same
  * reading as `kirim gateways list`), its counters, what waits for it, and
+ * its pins and whether the router sends it work (out of rotation and why),
  * its heartbeat timeline of the last hour with the gaps marked: holes
  * longer than three heartbeat intervals, including the one since the last
  * heartbeat when it is still open.
  */
 import { iso } from '../../protocol/time.js';
 import type { ServerContext } from '../context.js';
-import { gatewayStatus } from '../gateway-status.js';
+import { describeRouting, gatewayStatus } from '../gateway-status.js';
+import { describePins, pinRoute, pinsOf } from '../routing/pins.js';
 
 const TIMELINE_MS = 3600_000;
 
@@ -19,7 +21,7 @@ export async function gatewaysView(ctx: ServerContext) {
     store.listGateways(),
     store.countMessagesByGateway(),
     store.countInboundByGateway(),
-    store.countQueuedSms(),
+    store.countQueuedByRoute(),
     store.listGatewayHeartbeats(since),
   ]);
   const gapMs = 3 * config.heartbeatSeconds * 1000;
@@ -52,8 +54,13 @@ export async function gatewaysView(ctx: ServerContext) {
           health,
           // sent: messages that reached the network (sent or since delivered).
           counters: { sent: count('sent', 'delivered'), delivered: count('delivered'), failed: count('failed'), inbound: inbound.find((r) => r.gateway_id === g.id)?.count ?? 0 },
-          // Any online gateway may lease any queued SMS.
-          waiting: queued,
+          // What its routes hold (routing/router.ts): SMS routed to it by id,
+          // to its pins, or (unpinned) the unpinned share.
+          waiting: queued.filter((q) => q.route === g.id || q.route === pinRoute(pinsOf(g))).reduce((n, q) => n + q.count, 0),
+          pins: describePins(status.pins),
+          routing: describeRouting(status),
+          in_rotation: status.routing.rotation === 'in',
+          eligible: status.routing.eligible,
           leased: count('dispatched'),
           heartbeats: times.map((at) => ({ at: iso(at) })),
           gaps,

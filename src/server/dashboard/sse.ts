@@ -50,6 +50,8 @@ export const sseRoutes = (d: Dashboard, { pingMs = PING_MS }: { pingMs?: number 
       },
       'gateway:state': (g) => broadcast('gateway', gatewayBrief(g)),
       'gateway:heartbeat': (g) => broadcast('gateway', gatewayBrief(g)),
+      // Out of rotation or back: the page reloads the gateway's routing.
+      'gateway:rotation': (g) => broadcast('gateway', gatewayBrief(g)),
       inbound: (i) => {
         if (streams.size) void names.get().then((n) => broadcast('inbound', inboundView(i, n)), () => {});
       },

@@ -16,6 +16,8 @@
  *   routed to it by id, as a probe. Sent: it is back in rotation
  *   (`gateway.healthy`), counting its failures afresh. Failed: out again for
  *   another cool-off;
+ * - the last gateway in rotation is not taken out (nothing would go out at
+ *   all; its failures may be the numbers'): that is logged once instead;
  * - every change is a compare-and-set on the gateway's row, so with several
  *   servers exactly one makes it and sends its event.
  */
@@ -31,6 +33,8 @@ export type Monitor = ReturnType<typeof createMonitor>;
 export function createMonitor(ctx: ServerContext, outbox: Outbox, router: Pick<Router, 'forget'>) {
   const { store, log } = ctx;
   const settings = ctx.config.monitor;
+  /** Gateways already logged as unreliable but kept, being the last in rotation (logged once). */
+  const alone = new Set<string>();
 
   async function takeOut(row: GatewayRow, reason: string, now: number): Promise<boolean> {
     const out = await store.transaction(async (tx) => {
@@ -95,7 +99,17 @@ export function createMonitor(ctx: ServerContext, outbox: Outbox, router: Pick<R
       const { sent, failed } = await store.countGatewayOutcomes(row.id, since);
       const samples = sent + failed;
       if (samples < settings.minSamples || failed / samples < settings.failureRate) return;
-      await takeOut(row, `failure rate ${Math.round((failed / samples) * 100)} % over ${samples} sends`, now);
+      const reason = `failure rate ${Math.round((failed / samples) * 100)} % over ${samples} sends`;
+      // The last gateway in rotation stays: out of rotation nothing at all
+      // would go out, and its failures may be the numbers', not the modem's.
+      const others = (await store.listGateways()).some((o) => o.id !== row.id && o.revoked_at === null && o.rotation === 'in' && o.route_block === null);
+      if (!others) {
+        if (!alone.has(row.id)) log.warn({ gateway_id: row.id, reason }, `gateway ${row.id} (${row.name}) is unreliable (${reason}) but no other gateway is in rotation; it stays`);
+        alone.add(row.id);
+        return;
+      }
+      alone.delete(row.id);
+      await takeOut(row, reason, now);
     },
 
     /** Cool-offs that ended become probes; probing gateways with nothing in flight get a probe SMS (a background loop). */

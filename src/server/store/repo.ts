@@ -342,6 +342,16 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
         .limit(limit)
         .execute();
     },
+    async countQueuedByRoute() {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['route', sql<number>`count(*)`.as('n')])
+        .where('channel', '=', 'sms')
+        .where('status', '=', 'queued')
+        .groupBy('route')
+        .execute();
+      return rows.map((r) => ({ route: r.route, count: Number(r.n) }));
+    },
     async listQueuedRoutes() {
       return queuedRoutes(db);
     },

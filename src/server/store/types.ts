@@ -183,6 +183,8 @@ export interface Repo {
    * between its claim and its report): they can go nowhere else.
    */
   leaseClaimedAgain(q: { gatewayId: string; max: number; now: number; leaseUntil: number }): Promise<MessageRow[]>;
+  /** Queued SMS per route (null: the unpinned share). */
+  countQueuedByRoute(): Promise<Array<{ route: string | null; count: number }>>;
   /** The routes queued SMS have now, besides null (read off the route index, one probe per value). */
   listQueuedRoutes(): Promise<string[]>;
   /** Up to `limit` queued SMS on `route` (oldest first by id after `after`, when given). */

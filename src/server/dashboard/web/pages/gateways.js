@@ -1,6 +1,6 @@
 /**
  * Gateways: each one's state (online / offline / new, as the server judges
- * it), last seen, signal, spool depth, counters, what waits for it (queued
+ * it), its pins and routing (in rotation, or out of it and why), last seen, signal, spool depth, counters, what waits for it (queued
  * messages it could take, messages it holds leased), its modem's health,
  * and a heartbeat timeline of the last hour with the gaps marked. State
  * and last-seen are patched in place from live `gateway` events; the rest
@@ -63,6 +63,8 @@ function Gateway({ g, now }) {
     <article class="card gateway" aria-labelledby=${id} data-gateway=${g.name} data-gateway-state=${g.state}>
       <h2 id=${id}>${g.name} <span aria-live="polite"><${Status} s=${g.state} /></span></h2>
       <dl class="facts">
+        <div><dt>Pins</dt><dd>${g.pins}</dd></div>
+        <div><dt>Routing</dt><dd class=${g.eligible ? '' : 'error-inline'} data-routing>${g.routing}</dd></div>
         <div><dt>Last seen</dt><dd>${g.last_seen_at ? html`<${Time} at=${g.last_seen_at} /> (${ago(g.last_seen_at, now)})` : 'never'}</dd></div>
         <div><dt>Signal</dt><dd><${Signal} value=${g.signal} /></dd></div>
         <div><dt>Spool depth</dt><dd>${g.spool_depth ?? '—'}</dd></div>
