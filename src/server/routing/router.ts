@@ -33,6 +33,10 @@ import { coveringPrefixes, pinRoute, pinned, pinsOf } from './pins.js';
 export type Router = ReturnType<typeof createRouter>;
 
 const BATCH = 500;
+const NEVER_SEEN = 'never heard from';
+const OFFLINE = 'offline: ';
+/** A block that a gateway asking for work disproves: it is online now. */
+const onlyAbsent = (block: string) => block === NEVER_SEEN || block.startsWith(OFFLINE);
 
 const live = (rows: GatewayRow[]) => rows.filter((r) => r.revoked_at === null);
 const candidates = (rows: GatewayRow[]): Candidate[] => live(rows).map((r) => ({ id: r.id, pins: pinsOf(r), eligible: r.route_block === null && r.rotation === 'in' }));
@@ -65,8 +69,8 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
     if (row.rotation === 'out') return `out of rotation: ${row.rotation_reason ?? 'unreliable'}`;
     if (row.rotation === 'probe') return `out of rotation, probing: ${row.rotation_reason ?? 'unreliable'}`;
     const s = gatewayStatus(row, now, config.gatewayOfflineSeconds);
-    if (s.state === 'new') return 'never heard from';
-    if (s.state === 'offline') return `offline: silent for ${s.seconds_since_seen} s`;
+    if (s.state === 'new') return NEVER_SEEN;
+    if (s.state === 'offline') return `${OFFLINE}silent for ${s.seconds_since_seen} s`;
     if (s.modem && !s.modem.healthy) return `modem unhealthy: ${s.modem.problems.join('; ')}`;
     if (s.spool && s.spool.outbox > config.gatewayMaxOutbox) return `gammu outbox holds ${s.spool.outbox} files (KIRIM_GATEWAY_MAX_OUTBOX=${config.gatewayMaxOutbox})`;
     if ((await limits.gatewayAllowance(row.id, 1, now)).max <= 0) return 'SIM budget spent (see kirim gateways list and the log)';
@@ -156,8 +160,9 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       if (!me || me.rotation !== 'in') return [id];
       const route = pinRoute(pinsOf(me));
       if (route !== null) return [id, route];
+      const held = me.route_block !== null && !onlyAbsent(me.route_block);
       const another = rows.some((o) => o.id !== id && o.rotation === 'in' && o.route_block === null && !pinned(pinsOf(o)));
-      return me.route_block !== null && another ? [id] : [id, null];
+      return held && another ? [id] : [id, null];
     },
 
     /**
