@@ -16,7 +16,7 @@ function setup() {
   const dirs = { inbox: join(dir, 'inbox'), outbox: join(dir, 'outbox'), sent: join(dir, 'sent'), error: join(dir, 'error') };
   for (const d of Object.values(dirs)) mkdirSync(d);
   const state = join(dir, 'state');
-  for (const d of ['', 'withdrawn']) mkdirSync(join(state, d), { recursive: true });
+  for (const d of ['', 'withdrawn', 'expired']) mkdirSync(join(state, d), { recursive: true });
   const journal = new Journal(state);
   journal.open();
   const spooler = new Spooler(dirs, state, journal, pino({ level: 'silent' }));
@@ -70,6 +70,33 @@ test('recovery: temp files removed, an interrupted withdrawal finished and faile
     assert.deepEqual(readdirSync(join(state, 'withdrawn')), ['OUTB1_w.txt']);
     assert.equal(journal.get('w')?.state, 'failed');
     assert.equal(journal.get('x')?.state, 'spooled');
+  } finally {
+    done();
+  }
+});
+
+test('recovery: a withdrawal whose file had left the outbox when the agent died ends as it would have (found by the chaos test: the message stayed spooled for good)', async () => {
+  const { state, journal, spooler, done } = setup();
+  try {
+    const past = new Date(Date.now() - 1_000).toISOString();
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const spooled = (id: string, expiresAt: string) => {
+      journal.recordMessage({ id, file: `OUTB_${id}.txt`, to: '+1', priority: 'normal', expiresAt, deliveryReport: false });
+      journal.transition(id, 'spooled');
+    };
+    spooled('late', past); // taken back at its expiry
+    writeFileSync(join(state, 'expired', 'OUTB_late.txt'), 'x');
+    spooled('raced', past); // taken back at its expiry, but gammu's log shows it sent
+    writeFileSync(join(state, 'expired', 'OUTB_raced.txt'), 'x');
+    journal.recordTransmitted('raced', { part: 1, total: true, reference: 7, number: '+1' });
+    spooled('refused', future); // taken back after the server refused its report
+    writeFileSync(join(state, 'withdrawn', 'OUTB_refused.txt'), 'x');
+    spooled('waiting', future); // still with gammu: untouched
+    await spooler.recover();
+    assert.equal(journal.get('late')?.state, 'expired');
+    assert.equal(journal.get('raced')?.state, 'sent');
+    assert.equal(journal.get('refused')?.state, 'withdrawn');
+    assert.equal(journal.get('waiting')?.state, 'spooled');
   } finally {
     done();
   }

@@ -9,7 +9,8 @@
  * - an expired message or one whose recipient gammu would mangle is
  *   reported (`expired`, `failed`) and never written;
  * - after a crash, {@link Spooler.recover} removes half-written temp files,
- *   finishes interrupted withdrawals and finds files whose write completed.
+ *   finishes interrupted withdrawals (also those whose file had already
+ *   left the outbox) and finds files whose write completed.
  */
 import { join } from 'node:path';
 import type { LeasedMessage, Report } from '../protocol/gateway.js';
@@ -129,6 +130,28 @@ export class Spooler {
     }
     for (const m of this.journal.inState('writing')) {
       if (m.file && (await this.locate(m.file))) this.journal.transition(m.id, 'spooled');
+    }
+    await this.recoverTakenBack();
+  }
+
+  /**
+   * A withdrawal (at expiry, or after a refused report) moves the file out
+   * of the outbox, waits to see whether gammu's log shows it sent, then
+   * records the outcome. A crash in between left the message `spooled`
+   * with its file in our expired/ or withdrawn/ folder: neither gammu's
+   * sent/ nor error/ will ever tell what became of it, so it would stay
+   * `spooled` for good. Finished here as the interrupted step would have.
+   */
+  private async recoverTakenBack(): Promise<void> {
+    for (const m of this.journal.inState('spooled')) {
+      if (!m.file || (await this.locate(m.file))) continue;
+      const where = (await exists(join(this.stateDir, 'expired', m.file))) ? 'expired' : (await exists(join(this.stateDir, 'withdrawn', m.file))) ? 'withdrawn' : undefined;
+      if (!where) continue;
+      // gammu's log (read before this runs) showed it going out while it was taken away.
+      if (m.parts.length > 0) this.journal.transition(m.id, 'sent', { detail: 'sent while it was being withdrawn' });
+      else if (where === 'expired' || Date.parse(m.expiresAt) <= Date.now()) this.journal.transition(m.id, 'expired', { detail: 'expired in the gateway outbox before gammu took it' });
+      else this.journal.mark(m.id, 'withdrawn', 'withdrawn from the outbox after a refused report (gateway restarted mid-way)');
+      this.log.info({ messageId: m.id, file: m.file, state: this.journal.get(m.id)?.state }, 'finished a withdrawal interrupted by a restart');
     }
   }
 
