@@ -112,7 +112,11 @@ before(async () => {
   gateways = await Promise.all(['gw-a', 'gw-b'].map((name, i) => GatewayNode.start({ name, dir: join(root, name), token: tokens[i]!, servers })));
 });
 
+/** Set when the test ends in any way (a timeout included): no fault may start after it. */
+let closing = false;
+
 after(async () => {
+  closing = true;
   const dir = process.env.KIRIM_CHAOS_LOGS;
   if (dir) {
     mkdirSync(dir, { recursive: true });
@@ -133,6 +137,7 @@ after(async () => {
 /** POSTs through the instances in turn; a failure (instance down, 503 while the database restarts) is tried again on the next, with the same Idempotency-Key. */
 async function post(n: number, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const deadline = Date.now() + 180_000;
+  let last = '';
   for (let attempt = 0; ; attempt++) {
     const s = servers[(n + attempt) % servers.length]!;
     try {
@@ -144,10 +149,12 @@ async function post(n: number, path: string, body: unknown): Promise<{ status: n
       });
       const answer = { status: res.status, body: await res.json().catch(() => null) };
       if (answer.status < 500 && answer.status !== 409) return answer;
-    } catch {
+      last = `${s.name}: ${answer.status} ${JSON.stringify(answer.body)}`;
+    } catch (err) {
       // the instance is down or went down mid-request: the next one
+      last = `${s.name}: ${String((err as Error).cause ?? err)}`;
     }
-    if (Date.now() > deadline) throw new Error(`message ${n}: no instance accepted it in 180 s`);
+    if (Date.now() > deadline) throw new Error(`message ${n}: no instance accepted it in 180 s (last: ${last})`);
     await sleep(200);
   }
 }
@@ -158,19 +165,22 @@ async function workload(): Promise<Accepted[]> {
   const plan = Array.from({ length: MESSAGES }, (_, n) => ({ n, otp: rnd() < 0.4, short: rnd() < 0.2 }));
   const started = Date.now();
   const inFlight: Promise<void>[] = [];
+  const errors: unknown[] = [];
   for (const { n, otp, short } of plan) {
     const to = `+62817${String(n).padStart(7, '0')}`;
     inFlight.push(
       (otp ? post(n, '/v1/verifications', { to, channel: 'sms' }) : post(n, '/v1/messages', { to, channel: 'sms', text: `chaos ${SEED} #${n}`, ...(short ? { ttl_seconds: 60 } : {}) })).then((r) => {
         assert.ok(r.status === 201 || r.status === 202, `message ${n}: ${r.status} ${JSON.stringify(r.body)}`);
         accepted.push({ kind: otp ? 'otp' : 'sms', to, id: r.body.id, ttlSeconds: otp ? OTP_TTL_SECONDS : short ? 60 : 86400 });
-      }),
+      }).catch((err: unknown) => void errors.push(err)),
     );
+    if (errors.length) break;
     // Even pace over POST_SECONDS, with bursts.
     const due = started + ((n + 1) / MESSAGES) * POST_SECONDS * 1000;
     if (rnd() < 0.8) await sleep(Math.max(0, due - Date.now()));
   }
   await Promise.all(inFlight);
+  if (errors.length) throw errors[0];
   return accepted;
 }
 
@@ -184,6 +194,7 @@ async function faults(until: () => boolean, counts: Record<string, number>): Pro
     const target = kind === 'server' ? srv.name : kind === 'postgres' ? 'postgres' : `${kind}:${gw.name}`;
     if (busy.has(target) || (kind === 'server' && servers.some((s) => busy.has(s.name)))) return; // keep one instance up
     busy.add(target);
+    const at = Date.now();
     try {
       const down = between(200, 3000);
       if (kind === 'server') {
@@ -215,6 +226,7 @@ async function faults(until: () => boolean, counts: Record<string, number>): Pro
         await db.restart(mode);
       }
       counts[kind] = (counts[kind] ?? 0) + 1;
+      log(`  ${target} back after ${Date.now() - at} ms`);
     } finally {
       busy.delete(target);
     }
@@ -241,11 +253,16 @@ test(`chaos: ${MESSAGES} messages through 2 server instances and 2 gateways whil
   const started = Date.now();
   let posted = false;
   let postedAt = 0;
-  const chaos = faults(() => posted && Date.now() - postedAt > FAULT_TAIL_SECONDS * 1000, counts);
-  const accepted = await workload().finally(() => {
-    posted = true;
-    postedAt = Date.now();
+  let failed = false;
+  const chaos = faults(() => closing || failed || (posted && Date.now() - postedAt > FAULT_TAIL_SECONDS * 1000), counts);
+  const accepted = await workload().catch(async (err: unknown) => {
+    // No fault may outlive the test.
+    failed = true;
+    await chaos;
+    throw err;
   });
+  posted = true;
+  postedAt = Date.now();
   log(`${accepted.length} accepted in ${Math.round((Date.now() - started) / 1000)} s; faults go on for ${FAULT_TAIL_SECONDS} s`);
   await chaos;
   log(`faults stopped: ${JSON.stringify(counts)}`);

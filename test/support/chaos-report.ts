@@ -69,11 +69,21 @@ function partsByNumber(parts: SubmittedPart[]): Map<string, SubmittedPart[]> {
   return m;
 }
 
-/** Two receipts of one message on one modem are gammu's resend when the PDUs match and that modem's gammu-smsd was killed between them. */
+/**
+ * gammu moves a file to sent/ right after the modem answers AT+CMGS; a kill
+ * in that gap makes it send the file again when it restarts.
+ */
+const GAMMU_MOVE_WINDOW_MS = 5_000;
+
+/**
+ * Two receipts of one message on one modem are gammu's resend when the PDUs
+ * are the same and that modem's gammu-smsd was killed just after the first
+ * (a second file written by a gateway would be a duplicate whatever the kills).
+ */
 function gammuResend(parts: SubmittedPart[], kills: number[]): boolean {
   if (parts.length !== 2 || parts[0]!.pdu !== parts[1]!.pdu) return false;
   const [a, b] = parts.map((p) => Date.parse(p.received_at)) as [number, number];
-  return kills.some((k) => k >= a && k <= b);
+  return kills.some((k) => k >= a && k <= Math.min(b, a + GAMMU_MOVE_WINDOW_MS));
 }
 
 export function judge(accepted: Accepted[], messages: MessageFact[], modems: Modem[]): Verdict {
@@ -113,20 +123,19 @@ export function judge(accepted: Accepted[], messages: MessageFact[], modems: Mod
       continue;
     }
     const got = receipts.get(a.to) ?? [];
+    const resent = got.length === 2 && got[0]!.modem === got[1]!.modem && gammuResend(parts.get(got[0]!.modem)?.get(a.to) ?? [], modems.find((x) => x.name === got[0]!.modem)!.gammuKills);
     for (const m of rows) {
       const what = `${a.kind} ${m.id} to ${a.to} (${m.history})`;
       v.byStatus[m.status] = (v.byStatus[m.status] ?? 0) + 1;
       if (!TERMINAL.includes(m.status)) v.notTerminal.push(what);
       if ((m.status === 'sent' || m.status === 'delivered') && got.length === 0) v.lost.push(what);
       if ((m.status === 'failed' || m.status === 'expired' || m.status === 'canceled') && got.length > 0) v.arrivedButNotSent.push(what);
-      for (const r of got) if (r.at > m.expires_at) v.afterExpiry.push(`${what}: received at ${new Date(r.at).toISOString()} on ${r.modem}, expired at ${new Date(m.expires_at).toISOString()}`);
+      // gammu's resend is its own window, counted below; the first copy is Kirim's.
+      for (const r of resent ? got.slice(0, 1) : got) if (r.at > m.expires_at) v.afterExpiry.push(`${what}: received at ${new Date(r.at).toISOString()} on ${r.modem}, expired at ${new Date(m.expires_at).toISOString()}`);
     }
     if (got.length > 1) {
       const where = got.map((r) => `${r.modem} at ${new Date(r.at).toISOString()}`).join(', ');
-      const sameModem = got.every((r) => r.modem === got[0]!.modem);
-      const modem = modems.find((m) => m.name === got[0]!.modem)!;
-      const pdus = parts.get(modem.name)?.get(a.to) ?? [];
-      if (sameModem && gammuResend(pdus, modem.gammuKills)) v.gammuResends.push(`${a.kind} ${a.id} to ${a.to}: ${where}`);
+      if (resent) v.gammuResends.push(`${a.kind} ${a.id} to ${a.to}: ${where}`);
       else v.duplicates.push(`${a.kind} ${a.id} to ${a.to}: ${where} (${rows.map((m) => m.history).join(' | ')})`);
     }
   }
