@@ -59,6 +59,9 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
     async updateGateway(id, set) {
       await db.updateTable('gateways').set(set).where('id', '=', id).execute();
     },
+    async markGatewayOnline(id, set) {
+      return db.updateTable('gateways').set({ ...set, state: 'online' }).where('id', '=', id).where('state', '!=', 'online').returningAll().executeTakeFirst();
+    },
     async markSilentGatewaysOffline(cutoff) {
       return db
         .updateTable('gateways')
@@ -161,6 +164,8 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
         .where('status', 'in', t.from);
       if (t.gatewayId !== undefined) q = q.where('gateway_id', '=', t.gatewayId);
       if (t.unclaimed) q = q.where('claimed_at', 'is', null);
+      if (t.leaseUntil !== undefined) q = q.where('lease_until', '=', t.leaseUntil);
+      if (t.attempts !== undefined) q = q.where('attempts', '=', t.attempts);
       const r = await q.executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await db.insertInto('message_events').values({ message_id: t.id, status: t.to, at: t.at, detail: t.detail ?? null }).execute();

@@ -62,6 +62,14 @@ export interface Transition {
   gatewayId?: string;
   /** Only when no gateway claimed the message (a claim may race this change). */
   unclaimed?: boolean;
+  /**
+   * Only while the message still holds the lease it was read with (a
+   * sweeper on another instance may have requeued it, and a gateway leased
+   * it again, since this one read it).
+   */
+  leaseUntil?: number;
+  /** Only while its attempt count is still this (another worker's attempt, started since it was read, changes it). */
+  attempts?: number;
   /** Extra columns to set with the change. */
   set?: Partial<Omit<MessageRow, 'id' | 'status'>>;
 }
@@ -122,6 +130,8 @@ export interface Repo {
   /** Replaces an unrevoked gateway's token hash (the old token stops matching); undefined when none. Announced like a revocation. */
   rotateGatewayToken(id: string, tokenHash: string, prefix: string): Promise<GatewayRow | undefined>;
   updateGateway(id: string, set: Partial<Omit<GatewayRow, 'id'>>): Promise<void>;
+  /** Applies `set` and switches the gateway online unless it already is (compare-and-set); the row when this call switched it. */
+  markGatewayOnline(id: string, set: Partial<Omit<GatewayRow, 'id' | 'state'>>): Promise<GatewayRow | undefined>;
   /** Online gateways not heard from since `cutoff`, switched to offline; returns them. */
   markSilentGatewaysOffline(cutoff: number): Promise<GatewayRow[]>;
 

@@ -29,12 +29,14 @@ export function createEmailWorker(ctx: ServerContext, messages: MessageService, 
 
   async function attempt(row: MessageRow): Promise<void> {
     const now = ctx.now();
+    // `attempts`: on another instance this attempt may have been made, failed and rescheduled since `row` was read.
     const claimed = await messages.transition({
       id: row.id,
       from: ['queued'],
       to: 'dispatched',
       at: now,
       detail: `email attempt ${row.attempts + 1}`,
+      attempts: row.attempts,
       set: { gateway_id: 'email', lease_until: now + ATTEMPT_LEASE_MS, attempts: row.attempts + 1 },
     });
     if (!claimed) return;

@@ -59,8 +59,11 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       return;
     }
     await store.transaction(async (tx) => {
-      await tx.updateGateway(gw.id, set);
-      await outbox.gatewayState(tx, { ...gw, ...set });
+      // Compare-and-set: of two requests that find it offline at once (on
+      // two instances, say), one announces it online.
+      const row = await tx.markGatewayOnline(gw.id, set);
+      if (row) await outbox.gatewayState(tx, row);
+      else await tx.updateGateway(gw.id, set);
     });
     gw.state = 'online';
   }
@@ -258,7 +261,8 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       for (const m of await store.listLapsedLeases(now, 500)) {
         // Away from the silent gateway when another one may take it (routing/decide.ts).
         const route = await router.routeAway(m);
-        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: `lease lapsed before the gateway claimed it; requeued${route === m.route ? '' : ` (route: ${route ?? 'any unpinned gateway'})`}`, set: { lease_until: null, route }, unclaimed: true });
+        // `leaseUntil`: another instance's sweeper may have requeued it and a gateway leased it anew since the list was read.
+        const ok = await messages.transition({ id: m.id, from: ['dispatched'], to: 'queued', at: now, detail: `lease lapsed before the gateway claimed it; requeued${route === m.route ? '' : ` (route: ${route ?? 'any unpinned gateway'})`}`, set: { lease_until: null, route }, unclaimed: true, ...(m.lease_until !== null ? { leaseUntil: m.lease_until } : {}) });
         if (ok) n++;
       }
       return n;
