@@ -20,6 +20,8 @@
  *   npm run bench -- bench/kannel.ts                  10 s per phase
  *   npx tsx bench/kannel.ts --duration 5 --only kirim-sqlite
  *   KIRIM_BENCH_LOG_LEVEL=warn npx tsx bench/kannel.ts
+ *   KIRIM_BENCH_CPU_PROF=/tmp/prof npx tsx bench/kannel.ts --only kirim-sqlite
+ *     (a V8 CPU profile of each kirim server in /tmp/prof)
  */
 import autocannon from 'autocannon';
 import { kannelMissing, startKannel, type KannelStore } from './support/kannel.js';
@@ -126,7 +128,8 @@ async function kannel(store: KannelStore): Promise<System> {
 
 async function kirim(dialect: Dialect): Promise<System> {
   const dir = benchDir(cleanup, `kirim-${dialect}`);
-  const srv = await startKirim(cleanup, dir, dialect, { logLevel });
+  const profile = process.env.KIRIM_BENCH_CPU_PROF;
+  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
   const gw = startSimGateway(srv.url, srv.gatewayToken);
   const headers = { authorization: `Bearer ${srv.apiKey}`, 'content-type': 'application/json' };
   return {
