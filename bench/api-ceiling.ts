@@ -11,6 +11,7 @@
  *   npm run bench -- bench/api-ceiling.ts                 10 s per phase, 50 connections
  *   npx tsx bench/api-ceiling.ts --duration 5 --connections 10 --only sqlite
  *   KIRIM_BENCH_LOG_LEVEL=warn npx tsx bench/api-ceiling.ts
+ *   KIRIM_BENCH_CPU_PROF=/tmp/prof npx tsx bench/api-ceiling.ts   (CPU profile of each kirim server)
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -82,7 +83,8 @@ async function bare(dialect: Dialect, dir: string): Promise<Row> {
 }
 
 async function kirim(dialect: Dialect, dir: string): Promise<Row[]> {
-  const srv = await startKirim(cleanup, dir, dialect, { logLevel });
+  const profile = process.env.KIRIM_BENCH_CPU_PROF;
+  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
   const headers = { authorization: `Bearer ${srv.apiKey}`, 'content-type': 'application/json' };
   let n = 0;
   const ids: string[] = [];

@@ -67,6 +67,9 @@ export function messageView(row: MessageRow, events: MessageEventRow[]): Message
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
+/** The detail of a new message's first event. */
+const insertDetail = (input: Pick<NewMessage, 'detail'>) => input.detail ?? 'accepted';
+
 /** How a new SMS gets its route (routing/router.ts); without one, every SMS may go to any unpinned gateway. */
 export interface RouteSource {
   routeFor(to: string, repo: Repo): Promise<string | null>;
@@ -121,10 +124,20 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
       const row = build(input, now);
       await repo.transaction(async (tx) => {
         if (row.channel === 'sms' && router) row.route = await router.routeFor(row.to, tx);
-        await tx.insertMessage(row, input.detail ?? 'accepted');
+        await tx.insertMessage(row, insertDetail(input));
         await outbox.messageChanged(tx, row, null);
       });
       return row;
+    },
+
+    /**
+     * The API view of a message `insert` just stored, from what it wrote
+     * (the row and its one event) instead of reading both back: the same
+     * answer as `get` inside the same transaction, for two queries fewer
+     * on the accept path.
+     */
+    insertedView(row: MessageRow, input: NewMessage): Message {
+      return messageView(row, [{ id: 0, message_id: row.id, status: row.status, at: row.created_at, detail: insertDetail(input) }]);
     },
 
     /** Leases up to `max` queued SMS on `routes` to a gateway (queued → dispatched). */

@@ -99,3 +99,30 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`POST /v1/messages on ${dialect}`, () => {
+    let s: TestServer;
+    before(async () => {
+      s = await createTestServer({ dialect, transport: capturingTransport() });
+    });
+    after(async () => {
+      await s.close();
+    });
+
+    // The 202 answer is built from what was written, not read back: it must
+    // still be exactly what the store holds.
+    test('the 202 answer is what GET /v1/messages/{id} answers right after', async () => {
+      for (const body of [
+        { to: '081234567890', channel: 'sms', text: 'Halo — ünïcode', priority: 'high', ttl_seconds: 600 },
+        { to: 'Someone@Example.com', channel: 'email', text: 'hello', subject: 'Hi' },
+      ]) {
+        const created = await s.api('POST', '/v1/messages', body);
+        assert.equal(created.status, 202, JSON.stringify(created.body));
+        const read = await s.api('GET', `/v1/messages/${created.body.id}`);
+        assert.equal(read.status, 200);
+        assert.deepEqual(created.body, read.body);
+      }
+    });
+  });
+}

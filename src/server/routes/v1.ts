@@ -134,7 +134,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
         reserve: () => s.limits.take({ apiKeyId: req.apiKey.id, to, channel: b.channel }, ctx.now()),
         async create(repo) {
           const now = ctx.now();
-          const row = await s.messages.insert({
+          const input = {
             apiKeyId: req.apiKey.id,
             to,
             channel: b.channel,
@@ -142,8 +142,9 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
             subject: b.subject ?? null,
             priority: b.priority,
             expiresAt: now + (b.ttl_seconds ?? DEFAULT_MESSAGE_TTL_SECONDS) * 1000,
-          }, repo, now);
-          return { status: 202, body: await s.messages.get(row.id, req.apiKey.id, repo) };
+          };
+          const row = await s.messages.insert(input, repo, now);
+          return { status: 202, body: s.messages.insertedView(row, input) };
         },
       });
     });

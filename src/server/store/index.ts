@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { migrateToLatest } from './migrations/index.js';
+import { groupCommit } from './group-commit.js';
 import { createRepo } from './repo.js';
 import { randomBytes } from 'node:crypto';
 import { connectPostgres } from './postgres/connect.js';
@@ -81,12 +82,16 @@ export async function openStore(url: string, { migrate = true, create = true }: 
   }
   const repo = createRepo(db, dialect, notify);
   const listeners = new Set<Listener>();
+  // SQLite's one writer: transactions waiting for it share a commit
+  // (group-commit.ts). PostgreSQL runs them side by side on its pool.
+  const grouped = dialect === 'sqlite' ? groupCommit(db, (trx, hooks) => createTx(trx, dialect, hooks, notify)) : undefined;
   return {
     ...repo,
     dialect,
     db,
     instanceId,
     async transaction(fn) {
+      if (grouped) return grouped(fn);
       const hooks: Array<() => void> = [];
       const result = await db.transaction().execute((trx) => fn(createTx(trx, dialect, hooks, notify)));
       for (const hook of hooks) hook();
