@@ -11,6 +11,8 @@
  *   npm run bench -- bench/api-ceiling.ts                 10 s per phase, 50 connections
  *   npx tsx bench/api-ceiling.ts --duration 5 --connections 10 --only sqlite
  *   KIRIM_BENCH_LOG_LEVEL=warn npx tsx bench/api-ceiling.ts
+ *   npx tsx bench/api-ceiling.ts --baseline /tmp/kirim-before --baseline-name before
+ *     (also measures that checkout's kirim server, rows side by side)
  *   KIRIM_BENCH_CPU_PROF=/tmp/prof npx tsx bench/api-ceiling.ts   (CPU profile of each kirim server)
  */
 import autocannon from 'autocannon';
@@ -29,6 +31,9 @@ const duration = Number(flag('--duration') ?? 10) || 10;
 const connections = Number(flag('--connections') ?? 50) || 50;
 const only = flag('--only')?.split(',') as Dialect[] | undefined;
 const logLevel = process.env.KIRIM_BENCH_LOG_LEVEL ?? 'info';
+// Another checkout (e.g. an earlier commit, with node_modules) measured in the same run.
+const baseline = flag('--baseline');
+const baselineName = flag('--baseline-name') ?? 'baseline';
 const cleanup = new Cleanup(30 * 60_000);
 
 interface Row {
@@ -82,13 +87,14 @@ async function bare(dialect: Dialect, dir: string): Promise<Row> {
   return row;
 }
 
-async function kirim(dialect: Dialect, dir: string): Promise<Row[]> {
+async function kirim(dialect: Dialect, dir: string, checkout?: string): Promise<Row[]> {
   const profile = process.env.KIRIM_BENCH_CPU_PROF;
-  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
+  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(checkout ? { checkout } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
+  const label = checkout ? ` (${baselineName})` : '';
   const headers = { authorization: `Bearer ${srv.apiKey}`, 'content-type': 'application/json' };
   let n = 0;
   const ids: string[] = [];
-  const starts = await measure(dialect, 'start verification', srv.pid, {
+  const starts = await measure(dialect, `start verification${label}`, srv.pid, {
     url: srv.url,
     connections,
     requests: [
@@ -106,7 +112,7 @@ async function kirim(dialect: Dialect, dir: string): Promise<Row[]> {
   // Checks with a wrong code spread over the verifications just started
   // (each takes 5, so most checks write).
   let i = 0;
-  const checks = await measure(dialect, 'check (wrong code)', srv.pid, {
+  const checks = await measure(dialect, `check (wrong code)${label}`, srv.pid, {
     url: srv.url,
     connections,
     requests: [{ method: 'POST', path: '/v1/verifications/check', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: ids[i++ % ids.length], code: '000000' }) }) }],
@@ -123,6 +129,7 @@ try {
     if (only && !only.includes(d)) continue;
     const dir = benchDir(cleanup, `ceiling-${d}`);
     rows.push(await bare(d, dir));
+    if (baseline) rows.push(...(await kirim(d, benchDir(cleanup, `ceiling-${d}-${baselineName}`), baseline)));
     rows.push(...(await kirim(d, dir)));
   }
 } finally {
@@ -142,6 +149,6 @@ const aim = (r: Row, ratio: number) => {
 };
 console.log();
 for (const r of rows) {
-  if (r.phase === 'start verification') console.log(aim(r, 0.5));
+  if (r.phase.startsWith('start')) console.log(aim(r, 0.5));
   if (r.phase.startsWith('check')) console.log(aim(r, 0.8));
 }

@@ -20,6 +20,8 @@
  *   npm run bench -- bench/kannel.ts                  10 s per phase
  *   npx tsx bench/kannel.ts --duration 5 --only kirim-sqlite
  *   KIRIM_BENCH_LOG_LEVEL=warn npx tsx bench/kannel.ts
+ *   npx tsx bench/kannel.ts --baseline /tmp/kirim-before --baseline-name before
+ *     (also runs that checkout's kirim server, rows side by side)
  *   KIRIM_BENCH_CPU_PROF=/tmp/prof npx tsx bench/kannel.ts --only kirim-sqlite
  *     (a V8 CPU profile of each kirim server in /tmp/prof)
  */
@@ -37,6 +39,10 @@ const duration = Number(flag('--duration') ?? 10) || 10;
 const only = flag('--only')?.split(',');
 const CONNECTIONS = [1, 10];
 const logLevel = process.env.KIRIM_BENCH_LOG_LEVEL ?? 'info';
+// Another checkout (e.g. an earlier commit, with node_modules) measured in
+// the same run, for before/after figures that share the machine's load.
+const baseline = flag('--baseline');
+const baselineName = flag('--baseline-name') ?? 'baseline';
 
 const cleanup = new Cleanup(30 * 60_000);
 const TEXT = 'Kode verifikasi Kirim Anda: 123456. Berlaku 10 menit.';
@@ -126,14 +132,14 @@ async function kannel(store: KannelStore): Promise<System> {
   };
 }
 
-async function kirim(dialect: Dialect): Promise<System> {
+async function kirim(dialect: Dialect, checkout?: string): Promise<System> {
   const dir = benchDir(cleanup, `kirim-${dialect}`);
   const profile = process.env.KIRIM_BENCH_CPU_PROF;
-  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
+  const srv = await startKirim(cleanup, dir, dialect, { logLevel, ...(checkout ? { checkout } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}) });
   const gw = startSimGateway(srv.url, srv.gatewayToken);
   const headers = { authorization: `Bearer ${srv.apiKey}`, 'content-type': 'application/json' };
   return {
-    name: `Kirim (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
+    name: `Kirim (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${checkout ? `, ${baselineName}` : ''})`,
     url: srv.url,
     request: (n) => ({ method: 'POST', path: '/v1/messages', headers, body: JSON.stringify({ to: to(n), channel: 'sms', text: TEXT }) }),
     handed: gw.leased,
@@ -148,7 +154,9 @@ async function kirim(dialect: Dialect): Promise<System> {
 const systems: Array<[string, () => Promise<System>]> = [
   ['kannel-memory', () => kannel('memory')],
   ['kannel-spool', () => kannel('spool')],
+  ...(baseline ? ([['kirim-sqlite', () => kirim('sqlite', baseline)]] as Array<[string, () => Promise<System>]>) : []),
   ['kirim-sqlite', () => kirim('sqlite')],
+  ...(baseline ? ([['kirim-postgres', () => kirim('postgres', baseline)]] as Array<[string, () => Promise<System>]>) : []),
   ['kirim-postgres', () => kirim('postgres')],
 ];
 

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stopChild } from '../../src/dev/stop-child.js';
 import { freshDbUrl } from '../../src/server/store/testing.js';
 import type { Dialect } from '../../src/server/store/index.js';
@@ -26,14 +26,26 @@ export async function startKirim(
   cleanup: Cleanup,
   dir: string,
   dialect: Dialect,
-  { logLevel = 'info', env = {}, nodeArgs = [] }: { logLevel?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  {
+    logLevel = 'info',
+    env = {},
+    nodeArgs = [],
+    checkout,
+  }: {
+    logLevel?: string;
+    env?: Record<string, string>;
+    nodeArgs?: string[];
+    /** Run the `kirim` of another checkout (with its node_modules), e.g. an earlier commit to compare with. */
+    checkout?: string;
+  } = {},
 ): Promise<KirimBenchServer> {
   const { url: db, drop } = await freshDbUrl(dialect, join(dir, 'kirim.db'));
   cleanup.add(`drop ${dialect} database`, drop);
   const common = ['--db', db, '--data-dir', dir];
   const logfile = join(dir, 'server.log');
   const fd = openSync(logfile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, KIRIM_BIN, 'server', '--port', '0', ...common], {
+  const bin = checkout ? resolve(checkout, 'bin/kirim.js') : KIRIM_BIN;
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'server', '--port', '0', ...common], {
     env: { ...process.env, ...NO_BUDGETS, KIRIM_LOG_LEVEL: logLevel, ...env },
     stdio: ['ignore', fd, fd],
   });
