@@ -1,7 +1,8 @@
 /**
  * A simulated gateway speaking the gateway protocol (docs/gateway-protocol.md)
- * as the agent does, without gammu: long-poll `lease`, then report every
- * leased message `spooled` (what the agent does once the file is in gammu's
+ * as the agent does, without gammu: long-poll `lease`, `claims` for what it
+ * got (the agent's step before it writes files), then report the claimed
+ * messages `spooled` (what the agent does once the file is in gammu's
  * outbox), and lease again. It counts what it was handed.
  */
 import { Agent, request } from 'node:http';
@@ -47,8 +48,12 @@ export function startSimGateway(serverUrl: string, token: string, { max = 100 }:
       const { messages } = JSON.parse(res.body) as { messages: Array<{ id: string }> };
       if (messages.length === 0) continue;
       leased += messages.length;
+      const claim = await post('/claims', { message_ids: messages.map((m) => m.id) });
+      if (claim.status !== 200) throw new Error(`claims answered ${claim.status}: ${claim.body}`);
+      const claimed = (JSON.parse(claim.body) as { results: Array<{ message_id: string; outcome: string }> }).results.filter((r) => r.outcome === 'claimed');
+      if (claimed.length === 0) continue;
       const at = new Date().toISOString();
-      const rep = await post('/reports', { reports: messages.map((m) => ({ message_id: m.id, status: 'spooled', at })) }).catch(() => undefined);
+      const rep = await post('/reports', { reports: claimed.map((m) => ({ message_id: m.message_id, status: 'spooled', at })) }).catch(() => undefined);
       if (rep && rep.status !== 200) throw new Error(`reports answered ${rep.status}: ${rep.body}`);
     }
   })();
