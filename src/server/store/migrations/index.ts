@@ -345,7 +345,17 @@ async function applied(db: Kysely<any>, names: string[]): Promise<boolean> {
   }
 }
 
-/** Brings the schema up to date; safe to run concurrently from several servers on PostgreSQL. */
+/** The names of every migration, in the order they were written. */
+export const migrationNames = (dialect: Dialect): string[] => Object.keys(migrations(dialect));
+
+/**
+ * Brings the schema up to date; safe to run concurrently from several
+ * servers on PostgreSQL: Kysely's Migrator holds a PostgreSQL advisory lock
+ * (`pg_advisory_lock`, one key for the database) while it reads what ran
+ * and runs the rest, so of two servers started at once on an empty schema
+ * one migrates and the other, once it holds the lock, finds nothing left
+ * (test/instances-migrate.test.ts).
+ */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const all = migrations(dialect);
   if (await applied(db, Object.keys(all))) return;
