@@ -49,8 +49,12 @@ export function startSimGateway(serverUrl: string, token: string, { max = 100 }:
       if (messages.length === 0) continue;
       leased += messages.length;
       const claim = await post('/claims', { message_ids: messages.map((m) => m.id) });
-      if (claim.status !== 200) throw new Error(`claims answered ${claim.status}: ${claim.body}`);
-      const claimed = (JSON.parse(claim.body) as { results: Array<{ message_id: string; outcome: string }> }).results.filter((r) => r.outcome === 'claimed');
+      // A server from before claims (a --baseline checkout) answers 404: report them all.
+      if (claim.status !== 200 && claim.status !== 404) throw new Error(`claims answered ${claim.status}: ${claim.body}`);
+      const claimed =
+        claim.status === 404
+          ? messages.map((m) => ({ message_id: m.id }))
+          : (JSON.parse(claim.body) as { results: Array<{ message_id: string; outcome: string }> }).results.filter((r) => r.outcome === 'claimed');
       if (claimed.length === 0) continue;
       const at = new Date().toISOString();
       const rep = await post('/reports', { reports: claimed.map((m) => ({ message_id: m.message_id, status: 'spooled', at })) }).catch(() => undefined);
