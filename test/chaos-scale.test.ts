@@ -27,6 +27,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearFaults } from '../src/modem-sim/control.js';
 import { ApiScope } from '../src/protocol/api.js';
 import { createApiKey, createGateway } from '../src/server/credentials.js';
 import { openStore, type Store } from '../src/server/store/index.js';
@@ -136,7 +137,7 @@ after(async () => {
 
 /** POSTs through the instances in turn; a failure (instance down, 503 while the database restarts) is tried again on the next, with the same Idempotency-Key. */
 async function post(n: number, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + 300_000;
   let last = '';
   for (let attempt = 0; ; attempt++) {
     const s = servers[(n + attempt) % servers.length]!;
@@ -154,7 +155,7 @@ async function post(n: number, path: string, body: unknown): Promise<{ status: n
       // the instance is down or went down mid-request: the next one
       last = `${s.name}: ${String((err as Error).cause ?? err)}`;
     }
-    if (Date.now() > deadline) throw new Error(`message ${n}: no instance accepted it in 180 s (last: ${last})`);
+    if (Date.now() > deadline) throw new Error(`message ${n}: no instance accepted it in 300 s (last: ${last})`);
     await sleep(200);
   }
 }
@@ -227,6 +228,11 @@ async function faults(until: () => boolean, counts: Record<string, number>): Pro
       }
       counts[kind] = (counts[kind] ?? 0) + 1;
       log(`  ${target} back after ${Date.now() - at} ms`);
+    } catch (err) {
+      // A restart slower than its wait (a loaded machine) is not a verdict:
+      // the end of the run waits for every process to be back.
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      log(`  ${target} not back yet after ${Date.now() - at} ms: ${(err as Error).message.split('\n')[0]}`);
     } finally {
       busy.delete(target);
     }
@@ -269,7 +275,8 @@ test(`chaos: ${MESSAGES} messages through 2 server instances and 2 gateways whil
 
   // Everything back: the faults' own restarts have run; nothing is cut.
   for (const g of gateways) g.proxy.restore();
-  await waitFor(() => servers.every((s) => s.alive) && gateways.every((g) => g.agentAlive && g.gammuAlive), { timeoutMs: 60_000, what: 'every process to run again' });
+  await waitFor(() => servers.every((s) => s.alive) && gateways.every((g) => g.agentAlive && g.gammuAlive), { timeoutMs: 300_000, what: 'every process to run again' });
+  await Promise.all(gateways.map((g) => clearFaults(g.simState).applied(300_000)));
 
   const ids = new Set(accepted.map((a) => a.id));
   const drained = await waitFor(

@@ -68,7 +68,7 @@ export class ServerInstance {
    * while the database is away (a restart in progress): tried again until
    * it listens.
    */
-  async start(timeoutMs = 120_000): Promise<void> {
+  async start(timeoutMs = 600_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const child = spawn(process.execPath, [KIRIM_BIN, 'server', '--host', '127.0.0.1', '--port', String(this.port), ...this.args], {
@@ -181,7 +181,11 @@ export class GatewayNode {
 
   /** Waits for the modem simulator to end, and clears the shared memory segment a killed daemon leaves behind. */
   private async afterGammuExit(): Promise<void> {
-    await waitFor(() => modemSimPids(this.simState).length === 0, { timeoutMs: 30_000, what: `${this.name}'s modem simulator to end` });
+    await waitFor(() => modemSimPids(this.simState).length === 0, { timeoutMs: 30_000, what: `${this.name}'s modem simulator to end` }).catch(async () => {
+      // Its input closed with gammu; one that still hangs on is ended here (ours, by its PID).
+      for (const pid of modemSimPids(this.simState)) process.kill(pid, 'SIGKILL');
+      await waitFor(() => modemSimPids(this.simState).length === 0, { timeoutMs: 30_000, what: `${this.name}'s modem simulator to end` });
+    });
     await removeLeftoverSegment(this.gammu.smsdrc);
   }
 
