@@ -3,7 +3,7 @@
  * with real processes: a real `kirim server`, heartbeats sent over the
  * gateway protocol, and the list read again after the server stopped, when
  * nothing updates the stored state any more; `kirim gateways create
- * --prefix/--country` and `kirim gateways route` pin gateways (docs/routing.md).
+ * --prefix/--country` and `kirim gateways route` pin gateways (docs/scaling.md, "Several gateways and modems").
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

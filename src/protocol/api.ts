@@ -270,7 +270,7 @@ export const GatewayStatus = z.object({
     prefixes: z.array(z.string()).describe('E.164 number prefixes, e.g. +62811'),
     countries: z.array(z.string()).describe('ISO 3166 country codes, e.g. ID'),
   }),
-  /** Whether the router sends it new SMS (docs/routing.md). */
+  /** Whether the router sends it new SMS (docs/scaling.md, "Several gateways and modems"). */
   routing: z.object({
     /** New SMS may be routed to it. */
     eligible: z.boolean(),
