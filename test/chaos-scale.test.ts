@@ -138,7 +138,9 @@ after(async () => {
 /** POSTs through the instances in turn; a failure (instance down, 503 while the database restarts) is tried again on the next, with the same Idempotency-Key. */
 async function post(n: number, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const deadline = Date.now() + 300_000;
-  let last = '';
+  /** Every answer so far, counted: what a POST that never got through saw. */
+  const seen = new Map<string, number>();
+  const note = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
   for (let attempt = 0; ; attempt++) {
     const s = servers[(n + attempt) % servers.length]!;
     try {
@@ -150,12 +152,15 @@ async function post(n: number, path: string, body: unknown): Promise<{ status: n
       });
       const answer = { status: res.status, body: await res.json().catch(() => null) };
       if (answer.status < 500 && answer.status !== 409) return answer;
-      last = `${s.name}: ${answer.status} ${JSON.stringify(answer.body)}`;
+      note(`${s.name}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
     } catch (err) {
       // the instance is down or went down mid-request: the next one
-      last = `${s.name}: ${String((err as Error).cause ?? err)}`;
+      note(`${s.name}: ${String((err as Error).cause ?? err).replace(/:\d+$/, '')}`);
     }
-    if (Date.now() > deadline) throw new Error(`message ${n}: no instance accepted it in 300 s (last: ${last})`);
+    if (Date.now() > deadline) {
+      const claim = await store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', `chaos-${SEED}-${n}`).execute().catch((e: unknown) => String(e));
+      throw new Error(`message ${n}: no instance accepted it in 300 s; answers: ${[...seen].map(([k, c]) => `${c}× ${k}`).join('; ')}; its idempotency record: ${JSON.stringify(claim)}`);
+    }
     await sleep(200);
   }
 }
