@@ -46,6 +46,7 @@ const LEASE_SECONDS = 10;
 const OTP_TTL_SECONDS = 120;
 /** Messages are posted over this long; faults go on for a while after. */
 const POST_SECONDS = Math.max(30, MESSAGES / 4);
+const POST_CONCURRENCY = 8;
 const FAULT_TAIL_SECONDS = Math.min(120, 20 + MESSAGES / 10);
 
 /** A small seeded generator (mulberry32), so a run can be replayed. */
@@ -157,11 +158,12 @@ async function post(n: number, path: string, body: unknown): Promise<{ status: n
       // the instance is down or went down mid-request: the next one
       note(`${s.name}: ${String((err as Error).cause ?? err).replace(/:\d+$/, '')}`);
     }
+    // Backing off: a storm of instant retries keeps a loaded server's connection pool full, and every request waiting for it then times out.
+    await sleep(Math.min(2_000, 200 * 2 ** Math.min(attempt, 4)));
     if (Date.now() > deadline) {
       const claim = await store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', `chaos-${SEED}-${n}`).execute().catch((e: unknown) => String(e));
       throw new Error(`message ${n}: no instance accepted it in 300 s; answers: ${[...seen].map(([k, c]) => `${c}× ${k}`).join('; ')}; its idempotency record: ${JSON.stringify(claim)}`);
     }
-    await sleep(200);
   }
 }
 
@@ -172,13 +174,16 @@ async function workload(): Promise<Accepted[]> {
   const started = Date.now();
   const inFlight: Promise<void>[] = [];
   const errors: unknown[] = [];
+  let settled = 0;
   for (const { n, otp, short } of plan) {
+    // At most POST_CONCURRENCY requests at once, as a real client's connection pool would.
+    while (inFlight.length - settled >= POST_CONCURRENCY) await sleep(20);
     const to = `+62817${String(n).padStart(7, '0')}`;
     inFlight.push(
       (otp ? post(n, '/v1/verifications', { to, channel: 'sms' }) : post(n, '/v1/messages', { to, channel: 'sms', text: `chaos ${SEED} #${n}`, ...(short ? { ttl_seconds: 60 } : {}) })).then((r) => {
         assert.ok(r.status === 201 || r.status === 202, `message ${n}: ${r.status} ${JSON.stringify(r.body)}`);
         accepted.push({ kind: otp ? 'otp' : 'sms', to, id: r.body.id, ttlSeconds: otp ? OTP_TTL_SECONDS : short ? 60 : 86400 });
-      }).catch((err: unknown) => void errors.push(err)),
+      }).catch((err: unknown) => void errors.push(err)).finally(() => settled++),
     );
     if (errors.length) break;
     // Even pace over POST_SECONDS, with bursts.
