@@ -328,6 +328,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_route_plain_queue': {
+      // The lease's read of a key's plain SMS (not OTPs) gets its own index:
+      // on the full one it walked past every queued OTP of that key first
+      // (OTPs rank first), more of them the deeper the queue
+      // (bench/queue-depth.ts).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createIndex('messages_route_plain_queue')
+          .on('messages')
+          .columns(['channel', 'status', 'route', 'api_key_id', 'priority_rank', 'created_at'])
+          .where(sql.ref('verification_id'), 'is', null)
+          .execute();
+      },
+    },
   };
 }
 
