@@ -317,14 +317,11 @@ test(`chaos: ${MESSAGES} messages through 2 server instances and 2 gateways whil
   assert.equal(verdict.missing.length, 0, `seed ${SEED}: accepted but not in the database:\n${show(verdict.missing)}`);
   assert.equal(verdict.lost.length, 0, `seed ${SEED}: sent but at no handset:\n${show(verdict.lost)}`);
   assert.equal(verdict.duplicates.length, 0, `seed ${SEED}: received twice:\n${show(verdict.duplicates)}`);
-  // Open (seed 536026, CI form): two SMS reached their handsets 1.3 and 1.5 s
-  // after expires_at. The gateway withdraws a file at its expiry unless
-  // gammu has started on it, but gammu needs ~1-1.5 s (more on a loaded
-  // machine or a real modem) from taking a file to the modem's answer: one
-  // was taken just before its expiry ("sent by the modem"), one read just
-  // before the withdrawing rename ("sent while it was being withdrawn at its
-  // expiry"). Closing it takes a margin at the edge: stop handing gammu a
-  // file some seconds before its expiry (outbox-watch.ts sweep, spooler.ts).
+  // Seed 536026 (CI form) once had two SMS reach their handsets 1.3 and
+  // 1.5 s after expires_at: gammu took a file just before its expiry (or
+  // read it just before the withdrawing rename) and needs ~1-1.5 s to send
+  // it. The gateway's --expiry-margin (default 10 s) now stops handing gammu
+  // a file that close to its expiry.
   assert.equal(verdict.afterExpiry.length, 0, `seed ${SEED}: received after expiry:\n${show(verdict.afterExpiry)}`);
   assert.equal(verdict.arrivedButNotSent.length, 0, `seed ${SEED}: arrived but recorded as not sent:\n${show(verdict.arrivedButNotSent)}`);
 });

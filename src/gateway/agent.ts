@@ -46,6 +46,13 @@ export interface GatewayAgentOptions {
   maxAttempts: number;
   /** Seconds the head of the outbox may sit untouched while the modem is healthy (`--stuck-seconds`). */
   stuckSeconds: number;
+  /**
+   * Seconds before its expiry a message is no longer handed to gammu
+   * (`--expiry-margin`): not written, and withdrawn from the outbox if gammu
+   * has not taken it. gammu needs a moment from taking a file to the modem's
+   * answer, so a file taken at the last instant would arrive after the expiry.
+   */
+  expiryMarginSeconds?: number;
   /** Safety-net rescan of the spool folders. */
   rescanMs?: number;
   /** How often gammu's log is read. */
@@ -94,7 +101,7 @@ export class GatewayAgent {
   private wakeTick: () => void = () => {};
 
   constructor(options: GatewayAgentOptions) {
-    const { server, token, smsdrc, stateDir, logger = createLogger(), maxAttempts, stuckSeconds, gammuCwd } = options;
+    const { server, token, smsdrc, stateDir, logger = createLogger(), maxAttempts, stuckSeconds, gammuCwd, expiryMarginSeconds = 0 } = options;
     const { rescanMs = 5000, logPollMs = 500, inboxSettleMs = 2000, raceSettleMs = 1500, leaseMax = 10, leaseWaitMs = 25_000 } = options;
     const { heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS, monitorCommand, monitorTimeoutMs = 5000, backoffBaseMs = 500, backoffCapMs = 30_000 } = options;
     const config = readSmsdConfig(smsdrc, gammuCwd ? { cwd: gammuCwd } : {});
@@ -110,12 +117,12 @@ export class GatewayAgent {
     this.feed = new GammuLogFeed(this.logfile, journal);
     this.tracker = new SendTracker(maxAttempts);
     this.reports = new DeliveryReports(journal, log);
-    this.spooler = new Spooler(dirs, this.stateDir, journal, log);
+    this.spooler = new Spooler(dirs, this.stateDir, journal, log, expiryMarginSeconds * 1000);
     const daemonState = () => gammuDaemonState(smsdrc);
     const pendingReports = () => journal.pendingCount();
     this.heartbeat = new Heartbeat({ smsdrc, dirs, client, log, version: GATEWAY_VERSION, heartbeatSeconds, monitorCommand, monitorTimeoutMs, ...backoff, pendingReports, daemonState, signal });
     const [healthy, hasLog, readLog] = [() => this.heartbeat.healthyNow(), () => this.feed.available, () => this.drainLog()];
-    this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, raceSettleMs, healthy, hasLog, readLog });
+    this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, expiryMarginMs: expiryMarginSeconds * 1000, raceSettleMs, healthy, hasLog, readLog });
     const serialize = <T>(fn: () => Promise<T>) => this.serialize(fn);
     this.claims = new Claims({ client, spooler: this.spooler, log, serialize, ...backoff, signal });
     const inbox = { inbox: dirs.inbox, archive: join(this.stateDir, 'inbox-archive') };

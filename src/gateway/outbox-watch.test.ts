@@ -74,6 +74,21 @@ test('expiry withdraws a file gammu has not taken, and leaves a taken one alone'
   }
 });
 
+test('the expiry margin: a file within the margin of its expiry is withdrawn before it (gammu needs time to send a file it takes), one outside it stays', async () => {
+  const { dirs, stateDir, journal, watch, spool, done } = setup({ expiryMarginMs: 10_000 });
+  try {
+    spool('close', 'OUTB1_close.txt', 5_000);
+    spool('far', 'OUTB2_far.txt', 60_000);
+    await watch.sweep(Date.now());
+    assert.equal(journal.get('close')?.state, 'expired');
+    assert.deepEqual(readdirSync(join(stateDir, 'expired')), ['OUTB1_close.txt']);
+    assert.equal(journal.get('far')?.state, 'spooled');
+    assert.deepEqual(readdirSync(dirs.outbox), ['OUTB2_far.txt']);
+  } finally {
+    done();
+  }
+});
+
 test('the stuck clock runs only while healthy; a stuck head is moved to error/', async () => {
   const { dirs, journal, watch, spool, setHealthy, done } = setup();
   try {

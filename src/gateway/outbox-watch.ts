@@ -3,8 +3,10 @@
  * moving. Promises:
  * - a file gammu moved to sent/ makes its message `sent`, one moved to
  *   error/ makes it `failed` with gammu's reason as far as the log told it;
- * - a file whose message expired before gammu took it is withdrawn and its
- *   message `expired` (a file gammu has started on is left alone);
+ * - a file whose message expired (or comes within the expiry margin of it)
+ *   before gammu took it is withdrawn and its message `expired` (a file
+ *   gammu has started on is left alone; the margin is what keeps it from
+ *   reaching the handset after the expiry);
  * - a file whose report the server refused (the message moved on) is
  *   withdrawn the same way and its message `withdrawn`;
  * - a file that blocks the head of the queue (failing again and again, or
@@ -29,6 +31,8 @@ export interface OutboxWatchOptions {
   log: Logger;
   /** Seconds the head of the outbox may sit untouched while gammu runs and the modem is healthy. */
   stuckSeconds: number;
+  /** A file is withdrawn this long before its message expires (gammu's time from taking a file to the modem's answer). */
+  expiryMarginMs?: number;
   /** After withdrawing a file, how long to wait for gammu's log to show a send that raced us. */
   raceSettleMs: number;
   /** True while the stuck-file clock may run (gammu-smsd running, modem healthy). */
@@ -67,9 +71,9 @@ export class OutboxWatch {
 
   /** Expiry at the edge, and files stuck at the head of the queue. */
   async sweep(now: number): Promise<void> {
-    const { journal, dirs, tracker, log, stuckSeconds } = this.o;
+    const { journal, dirs, tracker, log, stuckSeconds, expiryMarginMs = 0 } = this.o;
     for (const m of journal.inState('spooled')) {
-      if (!m.file || Date.parse(m.expiresAt) > now || tracker.isTaken(m.file)) continue;
+      if (!m.file || Date.parse(m.expiresAt) - expiryMarginMs > now || tracker.isTaken(m.file)) continue;
       const outcome = await this.withdraw(m.file, join(this.o.stateDir, 'expired'));
       if (outcome === 'gone') continue; // gammu has it: sent/ or error/ will tell.
       if (outcome === 'sent') {

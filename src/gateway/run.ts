@@ -25,6 +25,7 @@ export interface GatewayFlags {
   stateDir?: string;
   maxAttempts?: string;
   stuckSeconds?: string;
+  expiryMargin?: string;
 }
 
 /** One flag of the agent: `--flag <arg>`, its environment variable, its help line. */
@@ -49,6 +50,7 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'state-dir', key: 'stateDir', arg: 'dir', env: 'KIRIM_GATEWAY_STATE_DIR', help: 'local state folder (default: kirim-gateway/ beside the outbox)' },
   { flag: 'max-attempts', key: 'maxAttempts', arg: 'n', env: 'KIRIM_GATEWAY_MAX_ATTEMPTS', help: 'failed sends of one file before it is moved to error/', default: '3' },
   { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while gammu-smsd runs and the modem is healthy', default: '180' },
+  { flag: 'expiry-margin', key: 'expiryMargin', arg: 'seconds', env: 'KIRIM_GATEWAY_EXPIRY_MARGIN', help: 'seconds before its expiry a message is no longer handed to gammu (gammu needs a few seconds from taking a file to the modem sending it)', default: '10' },
 ];
 
 /** A flag's default: AGENT_OPTIONS is the only place that states it. */
@@ -59,6 +61,12 @@ function defaultOf(key: keyof GatewayFlags): string | undefined {
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new GatewayUsageError(`--${name} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+function wholeSeconds(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 3600) throw new GatewayUsageError(`--${name} must be a whole number of seconds from 0 to 3600, not "${value}"`);
   return n;
 }
 
@@ -89,6 +97,7 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
       logger,
       maxAttempts: positiveInt('max-attempts', flags.maxAttempts ?? defaultOf('maxAttempts')),
       stuckSeconds: positiveInt('stuck-seconds', flags.stuckSeconds ?? defaultOf('stuckSeconds')),
+      expiryMarginSeconds: wholeSeconds('expiry-margin', flags.expiryMargin ?? defaultOf('expiryMargin')),
       ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     });
     // Two agents on one state dir would both spool every leased message.

@@ -11,7 +11,7 @@ import { Spooler } from './spooler.js';
 import { WITHDRAWN_PREFIX } from './spool.js';
 import { leased } from './test-server.js';
 
-function setup() {
+function setup(expiryMarginMs = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'kirim-spooler-'));
   const dirs = { inbox: join(dir, 'inbox'), outbox: join(dir, 'outbox'), sent: join(dir, 'sent'), error: join(dir, 'error') };
   for (const d of Object.values(dirs)) mkdirSync(d);
@@ -19,7 +19,7 @@ function setup() {
   for (const d of ['', 'withdrawn', 'expired']) mkdirSync(join(state, d), { recursive: true });
   const journal = new Journal(state);
   journal.open();
-  const spooler = new Spooler(dirs, state, journal, pino({ level: 'silent' }));
+  const spooler = new Spooler(dirs, state, journal, pino({ level: 'silent' }), expiryMarginMs);
   return { dir, dirs, state, journal, spooler, done: () => (journal.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
@@ -50,6 +50,37 @@ test('expired or unsendable messages are reported, never written', async () => {
     assert.deepEqual(readdirSync(dirs.outbox), []);
     assert.equal(journal.get('late')?.state, 'expired');
     assert.equal(journal.get('bad')?.state, 'failed');
+  } finally {
+    done();
+  }
+});
+
+test('a message leased within the expiry margin is reported expired and never written; one with time to spare is written', async () => {
+  const { dirs, journal, spooler, done } = setup(10_000);
+  try {
+    await spooler.handleLeased(leased({ id: 'close', expires_at: new Date(Date.now() + 5_000).toISOString() }));
+    assert.deepEqual(readdirSync(dirs.outbox), []);
+    assert.equal(journal.get('close')?.state, 'expired');
+    assert.match(journal.get('close')?.detail ?? '', /within 10 s of its expiry/);
+    await spooler.handleLeased(leased({ id: 'far', expires_at: new Date(Date.now() + 60_000).toISOString() }));
+    assert.equal(readdirSync(dirs.outbox).length, 1);
+    assert.equal(journal.get('far')?.state, 'spooled');
+  } finally {
+    done();
+  }
+});
+
+test('a claim answered only once the message is within the expiry margin writes nothing', async () => {
+  const { dirs, journal, spooler, done } = setup(10_000);
+  try {
+    const m = leased({ id: 'slow', expires_at: new Date(Date.now() + 10_500).toISOString() });
+    await spooler.handleLeased(m, async () => {
+      // The claim's retries ran until the message came within the margin.
+      await new Promise((r) => setTimeout(r, 600));
+      return { outcome: 'claimed' };
+    });
+    assert.deepEqual(readdirSync(dirs.outbox), []);
+    assert.equal(journal.get('slow')?.state, 'expired');
   } finally {
     done();
   }

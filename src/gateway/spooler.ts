@@ -30,6 +30,8 @@ export class Spooler {
     private readonly stateDir: string,
     private readonly journal: Journal,
     private readonly log: Logger,
+    /** A message this close to its expiry is not written (see AgentOptions.expiryMarginSeconds). */
+    private readonly expiryMarginMs = 0,
   ) {}
 
   /**
@@ -53,9 +55,9 @@ export class Spooler {
     const now = Date.now();
     if (!known) {
       const base = { id: m.id, to: m.to, priority: m.priority, expiresAt: m.expires_at, deliveryReport: m.delivery_report };
-      if (Date.parse(m.expires_at) <= now) {
+      if (Date.parse(m.expires_at) - this.expiryMarginMs <= now) {
         this.journal.recordMessage(base);
-        this.journal.transition(m.id, 'expired', { detail: 'expired before it reached the gateway outbox' });
+        this.journal.transition(m.id, 'expired', { detail: this.expiryDetail(m.expires_at, now) });
         this.log.info({ messageId: m.id }, 'message already expired; not written');
         return false;
       }
@@ -85,8 +87,8 @@ export class Spooler {
         return false;
       }
     }
-    if (Date.parse(m.expires_at) <= now) {
-      this.journal.transition(known.id, 'expired', { detail: 'expired before it reached the gateway outbox' });
+    if (Date.parse(m.expires_at) - this.expiryMarginMs <= now) {
+      this.journal.transition(known.id, 'expired', { detail: this.expiryDetail(m.expires_at, now) });
       return false;
     }
     // A claim that was never answered, or a write that never happened: claim (again; claims repeat harmlessly).
@@ -104,6 +106,12 @@ export class Spooler {
     if (outcome === 'lost') {
       this.journal.mark(m.id, 'released', `claim refused: the server has the message ${status ?? 'elsewhere'}`);
       this.log.info({ messageId: m.id, status: status ?? null }, 'claim refused; not written');
+      return;
+    }
+    // The claim may have taken retries: a message now too close to its expiry is not written.
+    const now = Date.now();
+    if (known.state === 'claiming' && Date.parse(m.expires_at) - this.expiryMarginMs <= now) {
+      this.journal.transition(m.id, 'expired', { detail: this.expiryDetail(m.expires_at, now) });
       return;
     }
     if (known.state === 'claiming') this.journal.mark(m.id, 'writing');
@@ -159,6 +167,12 @@ export class Spooler {
     await writeFileAtomic(this.dirs.outbox, file, encodeOutboxText(m.text));
     this.journal.transition(m.id, 'spooled');
     this.log.info({ messageId: m.id, file, priority: m.priority }, 'spooled');
+  }
+
+  private expiryDetail(expiresAt: string, now: number): string {
+    return Date.parse(expiresAt) <= now
+      ? 'expired before it reached the gateway outbox'
+      : `within ${Math.round(this.expiryMarginMs / 1000)} s of its expiry before it reached the gateway outbox (too late to send)`;
   }
 
   private async locate(file: string): Promise<'outbox' | 'sent' | 'error' | undefined> {
