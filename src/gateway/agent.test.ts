@@ -125,3 +125,33 @@ test('failures gammu logged before a restart are not charged again to the file n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with --spool-target 2 the agent never holds more than 2 unsent messages; the rest wait at the server and all 6 go', async () => {
+  const { dir, smsdrc } = spoolSetup();
+  const srv = await startTestGatewayServer();
+  const agent = testAgent(srv, dir, smsdrc, { spoolTarget: 2, logPollMs: 100 });
+  const outbox = () => readdirSync(join(dir, 'outbox')).filter((f) => f.startsWith('OUT')).sort();
+  // What the agent holds when it asks for more: what it asks for must fit beside it.
+  const atLease: { max: number; held: number }[] = [];
+  srv.onLease = (max) => atLease.push({ max, held: outbox().length });
+  const seen: number[] = [];
+  try {
+    await agent.start();
+    srv.enqueue(...Array.from({ length: 6 }, (_, i) => leased({ id: `m${i}` })));
+    // Plays gammu: sends the oldest file of the outbox, one at a time.
+    for (let sent = 0; sent < 6; sent++) {
+      await srv.waitFor(() => outbox().length > 0, 10_000, `file ${sent + 1} in the outbox`);
+      const files = outbox();
+      seen.push(files.length);
+      renameSync(join(dir, 'outbox', files[0]!), join(dir, 'sent', files[0]!));
+    }
+    await srv.waitFor(() => Array.from({ length: 6 }, (_, i) => `m${i}`).every((id) => srv.reports.some((r) => r.message_id === id && r.status === 'sent')), 10_000, 'all 6 sent');
+    for (const { max, held } of atLease) assert.ok(held + max <= 2, `a lease asked for ${max} with ${held} unsent in the outbox: ${JSON.stringify(atLease)}`);
+    assert.ok(Math.max(...seen) <= 2, `outbox held ${JSON.stringify(seen)}`);
+    assert.equal(srv.queue.length, 0);
+  } finally {
+    await agent.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

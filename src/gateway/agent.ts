@@ -33,6 +33,9 @@ import { Spooler } from './spooler.js';
 /** The agent's version, sent in heartbeats. */
 export const GATEWAY_VERSION = '0.1.0';
 
+/** Unsent messages an agent holds by default: a modem sends one at a time, a few keep it busy. */
+export const DEFAULT_SPOOL_TARGET = 3;
+
 export interface GatewayAgentOptions {
   /** Base URL of `kirim server`. */
   server: string;
@@ -61,7 +64,12 @@ export interface GatewayAgentOptions {
   inboxSettleMs?: number;
   /** After withdrawing a file, how long to watch gammu's log for a send that raced us. */
   raceSettleMs?: number;
-  leaseMax?: number;
+  /**
+   * Most messages this agent holds unsent (claimed, being written, or in
+   * gammu's outbox) (`--spool-target`); it leases only up to this, so the
+   * work waits at the server where an idle modem's agent can take it.
+   */
+  spoolTarget?: number;
   leaseWaitMs?: number;
   /** Until the server says otherwise. */
   heartbeatSeconds?: number;
@@ -89,7 +97,7 @@ export class GatewayAgent {
   private readonly outbox: OutboxWatch;
   private readonly inbound: Inbound;
   private readonly heartbeat: Heartbeat;
-  private readonly t: { rescanMs: number; logPollMs: number; leaseMax: number; leaseWaitMs: number; backoffBaseMs: number; backoffCapMs: number };
+  private readonly t: { rescanMs: number; logPollMs: number; spoolTarget: number; leaseWaitMs: number; backoffBaseMs: number; backoffCapMs: number };
   private readonly abort = new AbortController();
   private stopping = false;
   private loops: Promise<void>[] = [];
@@ -99,17 +107,18 @@ export class GatewayAgent {
   private lock: Promise<unknown> = Promise.resolve();
   private wakeReports: () => void = () => {};
   private wakeTick: () => void = () => {};
+  private wakeLease: () => void = () => {};
 
   constructor(options: GatewayAgentOptions) {
     const { server, token, smsdrc, stateDir, logger = createLogger(), maxAttempts, stuckSeconds, gammuCwd, expiryMarginSeconds = 0 } = options;
-    const { rescanMs = 5000, logPollMs = 500, inboxSettleMs = 2000, raceSettleMs = 1500, leaseMax = 10, leaseWaitMs = 25_000 } = options;
+    const { rescanMs = 5000, logPollMs = 500, inboxSettleMs = 2000, raceSettleMs = 1500, spoolTarget = DEFAULT_SPOOL_TARGET, leaseWaitMs = 25_000 } = options;
     const { heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS, monitorCommand, monitorTimeoutMs = 5000, backoffBaseMs = 500, backoffCapMs = 30_000 } = options;
     const config = readSmsdConfig(smsdrc, gammuCwd ? { cwd: gammuCwd } : {});
     this.dirs = spoolDirs(config);
     this.stateDir = stateDir ?? defaultStateDir(this.dirs);
     this.logfile = config.logfile === 'syslog' ? undefined : config.logfile;
     this.log = logger;
-    this.t = { rescanMs, logPollMs, leaseMax, leaseWaitMs, backoffBaseMs, backoffCapMs };
+    this.t = { rescanMs, logPollMs, spoolTarget, leaseWaitMs, backoffBaseMs, backoffCapMs };
     const { dirs, log, signal } = { dirs: this.dirs, log: logger, signal: this.abort.signal };
     const backoff = { backoffBaseMs, backoffCapMs };
     const journal = (this.journal = new Journal(this.stateDir));
@@ -174,6 +183,7 @@ export class GatewayAgent {
     this.abort.abort();
     this.wakeReports();
     this.wakeTick();
+    this.wakeLease();
     await Promise.allSettled(this.loops);
     await this.lock.catch(() => {});
     for (const w of this.watchers) w.close();
@@ -191,10 +201,21 @@ export class GatewayAgent {
   private async leaseLoop(): Promise<void> {
     const backoff = new Backoff(this.t.backoffBaseMs, this.t.backoffCapMs);
     while (!this.stopping) {
+      // Exact: the journal knows every message this agent claimed that has
+      // not left the outbox; files in the outbox would miss those being
+      // claimed or written, and count foreign ones.
+      const room = this.t.spoolTarget - this.unsentCount();
+      if (room <= 0) {
+        // Enough to keep the modem busy: leave the rest at the server for
+        // other modems until one of ours leaves the outbox (the tick wakes
+        // us after every scan; the timeout is only a safety net).
+        await wakeableSleep(this.t.rescanMs, (wake) => (this.wakeLease = wake));
+        continue;
+      }
       let messages: LeasedMessage[];
       let validUntil: number;
       try {
-        const res = await this.client.lease({ max: this.t.leaseMax, wait_ms: this.t.leaseWaitMs }, this.abort.signal);
+        const res = await this.client.lease({ max: room, wait_ms: this.t.leaseWaitMs }, this.abort.signal);
         messages = res.messages;
         // The leases' end on this clock: the server's clock may differ from the Pi's.
         const offset = Date.now() - Date.parse(res.server_time);
@@ -210,6 +231,11 @@ export class GatewayAgent {
       if (messages.length) await this.claims.handle(messages, validUntil);
       if (messages.length) this.wakeReports();
     }
+  }
+
+  /** Messages claimed or being claimed here that gammu has not sent or failed yet. */
+  private unsentCount(): number {
+    return this.journal.inState('claiming', 'writing', 'spooled').length;
   }
 
   private async reportLoop(): Promise<void> {
@@ -262,6 +288,8 @@ export class GatewayAgent {
         this.log.error({ err }, 'spool scan failed');
       }
       this.wakeReports();
+      // A scan or sweep may have moved a message out of the outbox (sent, failed, expired, withdrawn).
+      this.wakeLease();
       await wakeableSleep(this.t.logPollMs, (wake) => (this.wakeTick = wake));
     }
   }

@@ -6,7 +6,7 @@
  */
 import { existsSync, fstatSync, mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { GatewayAgent, GATEWAY_VERSION } from './agent.js';
+import { DEFAULT_SPOOL_TARGET, GatewayAgent, GATEWAY_VERSION } from './agent.js';
 import { readSmsdConfig, SmsdConfigError, spoolDirs } from './smsdrc.js';
 import { daemonsServing, twoDaemonsProblem } from './gammu-processes.js';
 import { createLogger } from './logger.js';
@@ -26,6 +26,7 @@ export interface GatewayFlags {
   maxAttempts?: string;
   stuckSeconds?: string;
   expiryMargin?: string;
+  spoolTarget?: string;
 }
 
 /** One flag of the agent: `--flag <arg>`, its environment variable, its help line. */
@@ -51,6 +52,14 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'max-attempts', key: 'maxAttempts', arg: 'n', env: 'KIRIM_GATEWAY_MAX_ATTEMPTS', help: 'failed sends of one file before it is moved to error/', default: '3' },
   { flag: 'stuck-seconds', key: 'stuckSeconds', arg: 'n', env: 'KIRIM_GATEWAY_STUCK_SECONDS', help: 'seconds the head of the outbox may wait while gammu-smsd runs and the modem is healthy', default: '180' },
   { flag: 'expiry-margin', key: 'expiryMargin', arg: 'seconds', env: 'KIRIM_GATEWAY_EXPIRY_MARGIN', help: 'seconds before its expiry a message is no longer handed to gammu (gammu needs a few seconds from taking a file to the modem sending it)', default: '10' },
+  {
+    flag: 'spool-target',
+    key: 'spoolTarget',
+    arg: 'n',
+    env: 'KIRIM_GATEWAY_SPOOL_TARGET',
+    help: 'most unsent messages to hold in the outbox; more wait at the server for other modems (1-100)',
+    default: String(DEFAULT_SPOOL_TARGET),
+  },
 ];
 
 /** A flag's default: AGENT_OPTIONS is the only place that states it. */
@@ -58,9 +67,10 @@ function defaultOf(key: keyof GatewayFlags): string | undefined {
   return AGENT_OPTIONS.find((o) => o.key === key)?.default;
 }
 
-function positiveInt(name: string, value: string | undefined): number {
+function positiveInt(name: string, value: string | undefined, max?: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new GatewayUsageError(`--${name} must be a positive whole number, not "${value}"`);
+  if (max !== undefined && n > max) throw new GatewayUsageError(`--${name} must be at most ${max}, not ${n}`);
   return n;
 }
 
@@ -69,6 +79,8 @@ function wholeSeconds(name: string, value: string | undefined): number {
   if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 3600) throw new GatewayUsageError(`--${name} must be a whole number of seconds from 0 to 3600, not "${value}"`);
   return n;
 }
+/** The protocol's largest lease (LeaseRequest.max). */
+const MAX_SPOOL_TARGET = 100;
 
 /** Runs the agent until SIGTERM/SIGINT. Throws {@link GatewayUsageError} for bad flags or config. */
 export async function runAgent(flags: GatewayFlags): Promise<void> {
@@ -98,6 +110,7 @@ export async function runAgent(flags: GatewayFlags): Promise<void> {
       maxAttempts: positiveInt('max-attempts', flags.maxAttempts ?? defaultOf('maxAttempts')),
       stuckSeconds: positiveInt('stuck-seconds', flags.stuckSeconds ?? defaultOf('stuckSeconds')),
       expiryMarginSeconds: wholeSeconds('expiry-margin', flags.expiryMargin ?? defaultOf('expiryMargin')),
+      spoolTarget: positiveInt('spool-target', flags.spoolTarget ?? defaultOf('spoolTarget'), MAX_SPOOL_TARGET),
       ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     });
     // Two agents on one state dir would both spool every leased message.

@@ -37,6 +37,8 @@ test('standalone: mistakes exit 1 with one line on stderr', () => {
     [[], { KIRIM_SERVER: 'http://127.0.0.1:1', KIRIM_GATEWAY_TOKEN: 't', KIRIM_SMSDRC: '/nonexistent/smsdrc' }, /^kirim-gateway: cannot read gammu-smsd config/],
     [['--server', 'http://127.0.0.1:1', '--token', 't', '--smsdrc', '/x', '--max-attempts', 'many'], {}, /^kirim-gateway: --max-attempts must be a positive whole number/],
     [['--server', 'http://127.0.0.1:1', '--token', 't', '--smsdrc', '/x'], { KIRIM_GATEWAY_EXPIRY_MARGIN: '-5' }, /^kirim-gateway: --expiry-margin must be a whole number of seconds from 0 to 3600, not "-5"\n$/],
+    [['--server', 'http://127.0.0.1:1', '--token', 't', '--smsdrc', '/x', '--spool-target', '0'], {}, /^kirim-gateway: --spool-target must be a positive whole number, not "0"\n$/],
+    [[], { KIRIM_SERVER: 'http://127.0.0.1:1', KIRIM_GATEWAY_TOKEN: 't', KIRIM_SMSDRC: '/x', KIRIM_GATEWAY_SPOOL_TARGET: '101' }, /^kirim-gateway: --spool-target must be at most 100, not 101\n$/],
     [['--server', 'http://127.0.0.1:1', '--token', 't', '--smsdrc', '/x'], { KIRIM_LOG_LEVEL: 'loud' }, /^kirim-gateway: KIRIM_LOG_LEVEL=loud: expected one of fatal, error, warn, info, debug, trace, silent\n$/],
   ];
   for (const [args, env, want] of cases) {

@@ -30,6 +30,8 @@ export interface TestGatewayServer {
   heartbeats: Heartbeat[];
   /** Lease requests received, numbered from 1 as they arrive. */
   leases: number;
+  /** Called as each lease request arrives, with its `max`: a test observes the agent's outbox at that moment. */
+  onLease: (max: number) => void;
   /** Message id → the number of the lease request that last handed it out. A later request means the agent handled it. */
   handedOut: Map<string, number>;
   /** Inbound SMS sent again after they were accepted (by key). */
@@ -71,6 +73,7 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
     inbound: [],
     heartbeats: [],
     leases: 0,
+    onLease: () => {},
     handedOut: new Map(),
     inboundDuplicates: 0,
     errors: [],
@@ -144,6 +147,7 @@ export async function startTestGatewayServer({ token = 'gw-test-token', heartbea
         const q = check(LeaseRequest);
         if (!q) return;
         const n = ++state.leases;
+        state.onLease(q.max);
         const deadline = Date.now() + q.wait_ms;
         while (state.queue.length === 0 && Date.now() < deadline && !res.destroyed) {
           await new Promise<void>((resolve) => {
