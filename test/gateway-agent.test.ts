@@ -131,7 +131,8 @@ test('expired at lease: never written, expired reported', { skip }, async () => 
 test('expired while waiting in the outbox (gammu stopped): withdrawn and reported; gammu never sends it', { skip }, async () => {
   const r = await rig();
   try {
-    r.server.enqueue(leased({ id: 'msg_wait', expires_at: new Date(Date.now() + 4000).toISOString() }), leased({ id: 'msg_keep' }));
+    // Past the agent's --expiry-margin (10 s), so it is written first and withdrawn 10 s before it expires.
+    r.server.enqueue(leased({ id: 'msg_wait', expires_at: new Date(Date.now() + 14_000).toISOString() }), leased({ id: 'msg_keep' }));
     await r.server.waitFor(() => statuses(r.server, 'msg_wait').includes('spooled'), 20_000, 'spooled');
     assert.equal(ls(r.spool.outbox).length, 2);
     await r.server.waitFor(() => statuses(r.server, 'msg_wait').includes('expired'), 20_000, 'expired');
