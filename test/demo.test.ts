@@ -369,9 +369,10 @@ test('resend: disabled and counting down until next_resend_at, then enabled; the
   const p = person('Rina Resend');
   await withPage({ phone: true, locale: 'id-ID' }, async (page) => {
     await signUp(page, p);
-    const first = await smsCodeFor(p.e164);
     const resend = page.locator('#resend');
     assert.equal(await resend.isDisabled(), true);
+    // The countdown is watched from the moment the page shows it, not after
+    // the SMS arrived (that can take most of the 4 s wait).
     const shown = new Set<string>();
     await waitFor(async () => {
       const text = await resend.innerText();
@@ -379,6 +380,7 @@ test('resend: disabled and counting down until next_resend_at, then enabled; the
       return (await resend.isEnabled()) && text === 'Kirim ulang kode';
     }, { timeoutMs: (RESEND_WAIT_SECONDS + 5) * 1000, intervalMs: 100, what: 'the resend button to count down and enable' });
     assert.ok(shown.size >= 2, `the countdown was visible and moving: ${[...shown].join(' | ')}`);
+    const first = await smsCodeFor(p.e164);
 
     await resend.click();
     await page.waitForLoadState('domcontentloaded');
