@@ -20,22 +20,13 @@ import { readHandset } from '../src/modem-sim/state.js';
 import { DIALECTS } from '../src/server/store/index.js';
 import { startStack, type Stack } from './support/stack.js';
 import { waitFor } from './support/process.js';
+import { seededRandom } from './support/random.js';
 
 const ROUNDS = Number(process.env.KIRIM_CHAOS_ROUNDS ?? 3);
 const PER_ROUND = 6;
 const SEED = Number(process.env.KIRIM_CHAOS_SEED ?? Date.now() % 1_000_000);
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 for (const dialect of DIALECTS) describe(`chaos: the gateway killed during bursts, on ${dialect}`, () => {
   let s: Stack;

@@ -35,6 +35,7 @@ import { TERMINAL, judge, table, type Accepted, type MessageFact } from './suppo
 import { GatewayNode, ServerInstance } from './support/chaos-stack.js';
 import { postgresBinDir, freePort, startPrivatePostgres, type PrivatePostgres } from './support/postgres.js';
 import { tempDir, waitFor } from './support/process.js';
+import { seededRandom } from './support/random.js';
 
 const MESSAGES = Number(process.env.KIRIM_CHAOS_SCALE_MESSAGES ?? 60);
 const SEED = Number(process.env.KIRIM_CHAOS_SEED ?? Date.now() % 1_000_000);
@@ -49,17 +50,7 @@ const POST_SECONDS = Math.max(30, MESSAGES / 4);
 const POST_CONCURRENCY = 8;
 const FAULT_TAIL_SECONDS = Math.min(120, 20 + MESSAGES / 10);
 
-/** A small seeded generator (mulberry32), so a run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 /** The workload's choices and the faults' come from two generators, so one does not shift the other. */
 const rnd = random(SEED);
 const frnd = random(SEED + 1);
