@@ -16,7 +16,7 @@
  * counted. Every message wakes every waiting poll of every instance (the
  * other instance through PostgreSQL NOTIFY); one of them leases it.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { GATEWAY_PREFIX } from '../src/protocol/gateway.js';
 import { createApiKey, createGateway } from '../src/server/credentials.js';
@@ -25,6 +25,7 @@ import { freshDbUrl } from '../src/server/store/testing.js';
 import { spawn } from 'node:child_process';
 import { KIRIM_BIN, initDatabase, tempDir } from '../test/support/process.js';
 import { Cleanup, NO_BUDGETS, ms, sleep, summarize, until } from './support/sms-rig.js';
+import { postJson } from './support/sim-gateway.js';
 
 const args = process.argv.slice(2);
 const num = (name: string, def: number) => {
@@ -40,23 +41,7 @@ const INTERVAL_MS = num('interval', 20);
 const RECHECK_MS = num('recheck', 1000);
 const WARMUP = 20;
 
-/** Minimal HTTP/1.1 JSON POST over a keep-alive agent. */
-function post(agent: Agent, base: URL, path: string, auth: string, body: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((ok, fail) => {
-    const data = JSON.stringify(body);
-    const req = request(
-      { host: base.hostname, port: base.port, method: 'POST', path, agent, headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.once('error', fail);
-    req.end(data);
-  });
-}
+const post = postJson;
 
 /** One simulated gateway: long-polls `url`, records when each message reached it, claims and reports it spooled. */
 function simGateway(url: string, token: string, arrived: Map<string, number>) {

@@ -8,6 +8,25 @@
 import { Agent, request } from 'node:http';
 import { GATEWAY_PREFIX } from '../../src/protocol/gateway.js';
 
+/** A JSON POST with a bearer token over a keep-alive agent (the benches' own client: no retries, nothing between it and the socket). */
+export function postJson(agent: Agent, base: URL, path: string, auth: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((ok, fail) => {
+    const data = JSON.stringify(body);
+    const req = request(
+      { host: base.hostname, port: base.port, method: 'POST', path, agent, headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.once('error', fail);
+    req.end(data);
+  });
+}
+
+
 export interface SimGateway {
   /** Messages leased so far. */
   leased(): number;
@@ -20,21 +39,7 @@ export function startSimGateway(serverUrl: string, token: string, { max = 100 }:
   let leased = 0;
   let stopping = false;
 
-  const post = (path: string, body: unknown) =>
-    new Promise<{ status: number; body: string }>((ok, fail) => {
-      const data = JSON.stringify(body);
-      const req = request(
-        { host: base.hostname, port: base.port, method: 'POST', path: GATEWAY_PREFIX + path, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => (text += d));
-          res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.once('error', fail);
-      req.end(data);
-    });
+  const post = (path: string, body: unknown) => postJson(agent, base, GATEWAY_PREFIX + path, token, body);
 
   const loop = (async () => {
     while (!stopping) {
