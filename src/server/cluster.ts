@@ -34,6 +34,7 @@ export function createClusterWakeups(ctx: ServerContext): ClusterWakeups {
       listener = ctx.store.listen({
         onSignal: (signal) => {
           if (signal[0] === 'credentials:changed') ctx.bus.emit(signal[0], signal[1], signal[2]);
+          else if (signal[0] === 'queue:sms' && signal.length === 3) ctx.bus.emit('queue:sms', { route: signal[1] });
           else ctx.bus.emit(signal[0]);
         },
         onListening: ({ reconnect, gapMs }) => {

@@ -9,10 +9,19 @@ import type { Keyring } from './crypto.js';
 import type { Metrics } from './metrics.js';
 import type { GatewayRow, InboundRow, MessageRow, Store, VerificationRow, WebhookDeliveryRow } from './store/index.js';
 
+/** A queued SMS's wake-up: the route it was queued on (null: the unpinned gateways' share). */
+export interface SmsWake {
+  route: string | null;
+}
+
 /** In-process signals. Cross-instance wake-ups (PostgreSQL LISTEN/NOTIFY) can feed the same bus. */
 export interface BusEvents {
-  /** A message became available for a channel (new, requeued). */
-  'queue:sms': [];
+  /**
+   * A message became available for a channel (new, requeued). With a
+   * wake-up, one SMS on that route; without, anything may have changed
+   * (every waiting poll looks).
+   */
+  'queue:sms': [wake?: SmsWake];
   'queue:email': [];
   /** A message changed state (after the change is stored). */
   'message:changed': [message: MessageRow, detail: string | null];

@@ -36,6 +36,7 @@ export interface Metrics {
   gatewayBudgetHolds: Counter<'gateway_id' | 'budget'>;
   /** Gateway long polls waiting on this instance for work (each woken by a queued SMS, a credential change or its re-check). */
   gatewayPollsWaiting: Gauge;
+  gatewayLeaseAttempts: Counter<'outcome'>;
   /** PostgreSQL: 1 while this instance listens for the others' wake-ups (cluster.ts). */
   clusterListening: Gauge;
   /** PostgreSQL: times the listening connection was (re)opened and LISTEN held. */
@@ -78,6 +79,7 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     storeUnavailable: new Counter({ name: 'kirim_store_unavailable_total', help: 'Requests answered 503 store_unavailable because the database did not answer', labelNames: ['source'], registers: r }),
     budgetRefusals: new Counter({ name: 'kirim_budget_refusals_total', help: 'Requests refused 429 rate_limited by a budget, by budget', labelNames: ['budget'], registers: r }),
     gatewayBudgetHolds: new Counter({ name: 'kirim_gateway_budget_holds_total', help: "Leases held back because one of the gateway SIM's budgets was spent, by gateway and budget", labelNames: ['gateway_id', 'budget'], registers: r }),
+    gatewayLeaseAttempts: new Counter({ name: 'kirim_gateway_lease_attempts_total', help: 'Lease queries run for gateway polls, by outcome (leased: found SMS; empty: found none)', labelNames: ['outcome'], registers: r }),
     gatewayPollsWaiting: new Gauge({ name: 'kirim_gateway_polls_waiting', help: 'Gateway long polls waiting on this instance for a message (or their token to change)', registers: r }),
     clusterListening: new Gauge({ name: 'kirim_cluster_listening', help: "1 while this instance listens for the other instances' wake-ups (PostgreSQL LISTEN), else 0", registers: r }),
     clusterListens: new Counter({ name: 'kirim_cluster_listens_total', help: 'Times the listening connection for wake-ups from other instances was opened (1 + reconnections)', registers: r }),

@@ -44,11 +44,16 @@ export function createOutbox(ctx: ServerContext, webhooks: WebhookService) {
       // Gateways long-poll whichever instance their connection reached: the
       // others hear of a queued SMS at this commit (store/postgres/notify.ts).
       // Email needs no such wake-up: this instance's worker is woken below.
-      if (m.status === 'queued' && m.channel === 'sms') await tx.notifyInstances(['queue:sms']);
+      // Each SMS wakes one waiting poll for its route (channels/gateway/waiters.ts);
+      // the id keeps PostgreSQL from folding two SMS of one transaction into one notification.
+      if (m.status === 'queued' && m.channel === 'sms') await tx.notifyInstances(['queue:sms', m.route ?? null, m.id]);
       tx.afterCommit(() => {
         ctx.metrics.messageTransitions.inc({ channel: m.channel, status: m.status });
         bus.emit('message:changed', m, detail);
-        if (m.status === 'queued') bus.emit(m.channel === 'sms' ? 'queue:sms' : 'queue:email');
+        if (m.status === 'queued') {
+          if (m.channel === 'sms') bus.emit('queue:sms', { route: m.route ?? null });
+          else bus.emit('queue:email');
+        }
       });
     },
 

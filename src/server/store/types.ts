@@ -98,7 +98,13 @@ export interface Page<T> {
  * A wake-up for the other server instances sharing the database, as the
  * in-process bus event it becomes there (context.ts BusEvents).
  */
-export type ClusterSignal = ['queue:sms'] | ['queue:email'] | ['credentials:changed', 'gateway' | 'api_key', string];
+export type ClusterSignal =
+  /** Anything may have changed in the SMS queue. */
+  | ['queue:sms']
+  /** One SMS was queued on `route` (null: the unpinned share); `id` is the message's. */
+  | ['queue:sms', route: string | null, id: string]
+  | ['queue:email']
+  | ['credentials:changed', 'gateway' | 'api_key', string];
 
 /** Everything the server reads and writes; available plain or inside a transaction. */
 export interface Repo {

@@ -37,6 +37,7 @@ import type { Outbox } from '../../outbox.js';
 import type { Monitor } from '../../routing/monitor.js';
 import type { Router } from '../../routing/router.js';
 import type { GatewayRow, MessageStatus } from '../../store/index.js';
+import { createPollWaiters, type SmsWake } from './waiters.js';
 
 /** From which states each reported state may be reached. `queued` covers a lease that lapsed while the gateway was writing. */
 const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
@@ -51,6 +52,9 @@ export type GatewayService = ReturnType<typeof createGatewayService>;
 
 export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits, router: Router, monitor: Monitor) {
   const { store, bus, config } = ctx;
+  // A queued SMS wakes one waiting poll that leases its route (waiters.ts).
+  const waiters = createPollWaiters(ctx.metrics);
+  bus.on('queue:sms', (wake) => waiters.wake(wake));
 
   async function seen(gw: GatewayRow, now: number, health?: string) {
     const set = { last_seen_at: now, state: 'online' as const, ...(health ? { health } : {}) };
@@ -75,22 +79,27 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
     if (now.token_hash !== gw.token_hash) throw new ApiError(401, 'unauthorized', 'this gateway token was replaced (kirim gateways rotate); use the new token');
   }
 
-  /** Leases what is waiting now; filters out what may no longer be sent. */
-  async function leaseNow(gw: GatewayRow, max: number): Promise<LeasedMessage[]> {
+  /**
+   * Leases what is waiting now; filters out what may no longer be sent.
+   * Also says which routes the gateway leases and whether its SIM budget
+   * holds it back.
+   */
+  async function leaseNow(gw: GatewayRow, max: number): Promise<{ out: LeasedMessage[]; routes: Array<string | null>; held: boolean }> {
     const now = ctx.now();
     const leaseUntil = now + config.leaseSeconds * 1000;
     // Claimed messages whose lease lapsed come first: no other gateway may
     // take them, and they were counted against the budgets when first leased.
     const rows = await messages.leaseClaimed({ gatewayId: gw.id, max, now, leaseUntil });
     const allowance = await limits.gatewayAllowance(gw.id, max - rows.length, now);
+    // Only what the router sent its way (routing/router.ts).
+    const routes = await router.leaseRoutes(gw.id);
     if (allowance.max > 0) {
       const fresh = await messages.lease({
         gatewayId: gw.id,
         max: allowance.max,
         now,
         leaseUntil,
-        // Only what the router sent its way (routing/router.ts).
-        routes: await router.leaseRoutes(gw.id),
+        routes,
         ...(allowance.recipients ? { recipients: allowance.recipients } : {}),
       });
       await limits.recordLease(gw.id, fresh, now);
@@ -114,7 +123,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         delivery_report: true,
       });
     }
-    return out;
+    return { out, routes, held: allowance.max <= 0 };
   }
 
   return {
@@ -126,38 +135,52 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
     async lease(gw: GatewayRow, { max, waitMs }: { max: number; waitMs: number }, closed: () => boolean): Promise<LeasedMessage[]> {
       const deadline = ctx.now() + waitMs;
       await seen(gw, ctx.now());
+      /** The wake-up that started this round; handed on when this poll cannot use it. */
+      let wake: SmsWake | null = null;
+      const relay = () => {
+        if (wake) waiters.relay(wake);
+        wake = null;
+      };
       for (let first = true; ; first = false) {
-        if (closed() || ctx.closing) return [];
+        if (closed() || ctx.closing) {
+          relay();
+          return [];
+        }
         // The request was authenticated when it arrived; a poll that waited
         // checks again that its token still holds before leasing anything.
-        if (!first) await stillValid(gw);
-        const got = await leaseNow(gw, max);
-        if (got.length > 0) return got;
+        if (!first) {
+          try {
+            await stillValid(gw);
+          } catch (err) {
+            relay();
+            throw err;
+          }
+        }
+        const since = waiters.mark();
+        const { out, routes, held } = await leaseNow(gw, max);
+        ctx.metrics.gatewayLeaseAttempts.inc({ outcome: out.length > 0 ? 'leased' : 'empty' });
+        if (out.length > 0) return out;
+        // Its SIM budget is spent: another gateway may take the SMS.
+        if (held) relay();
+        wake = null;
         const left = deadline - ctx.now();
         if (left <= 0) return [];
-        // Wake on a new SMS or a change to this gateway's credentials (made
-        // here, or announced by another instance or the CLI on PostgreSQL:
-        // cluster.ts), or re-check every KIRIM_POLL_RECHECK_MS (what no
-        // wake-up announced: a revocation by the CLI on SQLite, a missed one).
-        await new Promise<void>((resolve) => {
-          let settled = false;
-          const done = () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            bus.off('queue:sms', done);
-            bus.off('credentials:changed', changed);
-            ctx.metrics.gatewayPollsWaiting.dec();
-            resolve();
-          };
-          const changed = (kind: string, id: string) => {
-            if (kind === 'gateway' && id === gw.id) done();
-          };
-          const timer = setTimeout(done, Math.min(left, config.pollRecheckMs));
-          bus.on('queue:sms', done);
-          bus.on('credentials:changed', changed);
-          ctx.metrics.gatewayPollsWaiting.inc();
-        });
+        // Wake on an SMS on one of its routes or a change to this gateway's
+        // credentials (made here, or announced by another instance or the
+        // CLI on PostgreSQL: cluster.ts), or re-check every
+        // KIRIM_POLL_RECHECK_MS (what no wake-up announced: a revocation by
+        // the CLI on SQLite, a missed one, a route that changed).
+        const changed = new AbortController();
+        const onChange = (kind: string, id: string) => {
+          if (kind === 'gateway' && id === gw.id) changed.abort();
+        };
+        bus.on('credentials:changed', onChange);
+        try {
+          const end = await waiters.wait({ gatewayId: gw.id, routes, ms: Math.min(left, config.pollRecheckMs), since, signal: changed.signal });
+          wake = 'woken' in end ? end.woken : null;
+        } finally {
+          bus.off('credentials:changed', onChange);
+        }
       }
     },
 

@@ -56,6 +56,7 @@ export function parseSignal(payload: string | undefined): { from: string; signal
     const s = v.signal;
     if (typeof v.from !== 'string' || !Array.isArray(s)) return undefined;
     if (s.length === 1 && (s[0] === 'queue:sms' || s[0] === 'queue:email')) return { from: v.from, signal: [s[0]] };
+    if (s.length === 3 && s[0] === 'queue:sms' && (s[1] === null || typeof s[1] === 'string') && typeof s[2] === 'string') return { from: v.from, signal: ['queue:sms', s[1], s[2]] };
     if (s.length === 3 && s[0] === 'credentials:changed' && (s[1] === 'gateway' || s[1] === 'api_key') && typeof s[2] === 'string') {
       return { from: v.from, signal: ['credentials:changed', s[1], s[2]] };
     }
