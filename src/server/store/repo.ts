@@ -209,8 +209,14 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
           q = route === null ? q.where('route', 'is', null) : q.where('route', '=', route);
           q = key === null ? q.where('api_key_id', 'is', null) : q.where('api_key_id', '=', key);
           q = otp ? q.where('verification_id', 'is not', null) : q.where('verification_id', 'is', null);
+          // Why `route` leads the order, though one route is read: PostgreSQL
+          // takes `route = x` as a constant but not `route is null`, so
+          // without it the unpinned share's order looked unserved by the
+          // route indexes and the planner walked the whole queue on
+          // `messages_queue` (0.5 s at 1M queued) or sorted all of a key's
+          // rows; with it, an index probe at any depth (bench/queue-depth.ts).
           // (No id in this order: it would defeat the index; ties are broken below.)
-          return db.selectFrom(q.orderBy('priority_rank').orderBy('created_at').limit(limit).as('p')).selectAll();
+          return db.selectFrom(q.orderBy('route').orderBy('priority_rank').orderBy('created_at').limit(limit).as('p')).selectAll();
         }),
       );
       let union = parts[0]!;
