@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/fanout.ts                     400 messages per configuration
  *   npx tsx bench/fanout.ts --messages 1000 --gateways 100 --interval 20 --recheck 1000
+ *   npx tsx bench/fanout.ts --baseline /tmp/kirim-before   also runs another checkout's bin/kirim.js, side by side
  *
  * Latency: from the client starting `POST /v1/messages` to a simulated
  * gateway's lease answer carrying that message, both in this process (one
@@ -13,10 +14,14 @@
  * does: long poll (`wait_ms` 25 000, `max` 10), claim what it got, report
  * it spooled, poll again. Messages are posted one every `--interval` ms
  * (not waiting for the previous one), after a warm-up of 20 that is not
- * counted. Every message wakes every waiting poll of every instance (the
- * other instance through PostgreSQL NOTIFY); one of them leases it.
+ * counted. Every message wakes one waiting poll on each instance (the
+ * other instance through PostgreSQL NOTIFY), the one that has waited
+ * longest; one of them leases it. The `lease queries / SMS` column is the
+ * servers' kirim_gateway_lease_attempts_total over the run (idle re-checks
+ * included) per message: what waking costs.
  */
 import { Agent } from 'node:http';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { GATEWAY_PREFIX } from '../src/protocol/gateway.js';
 import { createApiKey, createGateway } from '../src/server/credentials.js';
@@ -40,6 +45,9 @@ const INTERVAL_MS = num('interval', 20);
 /** The servers' KIRIM_POLL_RECHECK_MS (default theirs: 1000). */
 const RECHECK_MS = num('recheck', 1000);
 const WARMUP = 20;
+const bflag = args.indexOf('--baseline');
+const BASELINE = bflag >= 0 ? args[bflag + 1] : undefined;
+if (bflag >= 0 && !BASELINE) throw new Error('--baseline needs a directory (a checkout with bin/kirim.js and node_modules)');
 
 const post = postJson;
 
@@ -76,8 +84,8 @@ function simGateway(url: string, token: string, arrived: Map<string, number>) {
 }
 
 /** A `kirim server` process on `db`; resolves once it listens (a loaded machine may take a while). */
-async function startServer(db: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [KIRIM_BIN, 'server', '--port', '0', '--db', db, '--data-dir', tempDir('kirim-fanout')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startServer(bin: string, db: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [bin, 'server', '--port', '0', '--db', db, '--data-dir', tempDir('kirim-fanout')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -102,9 +110,18 @@ interface Result {
   p99: number;
   max: number;
   lost: number;
+  /** Lease queries per message over the run (undefined: the server does not count them). */
+  queries?: number;
 }
 
-async function runConfig(cleanup: Cleanup, name: string, instances: number): Promise<Result> {
+/** The server's kirim_gateway_lease_attempts_total, both outcomes (undefined when it has no such metric). */
+async function leaseQueries(url: string): Promise<number | undefined> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const lines = text.split('\n').filter((l) => l.startsWith('kirim_gateway_lease_attempts_total{'));
+  return lines.length === 0 ? undefined : lines.reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
+
+async function runConfig(cleanup: Cleanup, name: string, instances: number, bin = KIRIM_BIN): Promise<Result> {
   const fresh = await freshDbUrl('postgres');
   cleanup.add(`drop schema (${name})`, fresh.drop);
   await initDatabase(fresh.url);
@@ -115,7 +132,7 @@ async function runConfig(cleanup: Cleanup, name: string, instances: number): Pro
   await store.close();
 
   const env = { ...NO_BUDGETS, KIRIM_SECRET: 'bench-secret-0123456789abcdef', KIRIM_LOG_LEVEL: 'warn', KIRIM_POLL_RECHECK_MS: String(RECHECK_MS) };
-  const servers = await Promise.all(Array.from({ length: instances }, () => startServer(fresh.url, env)));
+  const servers = await Promise.all(Array.from({ length: instances }, () => startServer(bin, fresh.url, env)));
   for (const s of servers) cleanup.add(`kirim server ${s.url}`, () => s.stop());
 
   const arrived = new Map<string, number>();
@@ -147,12 +164,14 @@ async function runConfig(cleanup: Cleanup, name: string, instances: number): Pro
   await Promise.all(pending);
   await until('every message to reach a gateway', () => ([...posted.keys()].every((id) => arrived.has(id)) ? true : undefined), 60_000, 50).catch(() => undefined);
   const latencies = [...posted].filter(([id]) => arrived.has(id)).map(([id, t0]) => arrived.get(id)! - t0);
+  const counts = await Promise.all(servers.map((sv) => leaseQueries(sv.url).catch(() => undefined)));
+  const queries = counts.every((c) => c !== undefined) ? counts.reduce((a, b) => a! + b!, 0)! / total : undefined;
   await Promise.all(gateways.map((g) => g.stop()));
   for (const a of apiAgents) a.destroy();
   await Promise.all(servers.map((s) => s.stop()));
   const s = summarize(latencies);
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { name, n: s.n, p50: s.p50, p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN, p99: s.p99, max: s.max, lost: posted.size - latencies.length };
+  return { name, n: s.n, p50: s.p50, p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))] ?? NaN, p99: s.p99, max: s.max, lost: posted.size - latencies.length, ...(queries !== undefined ? { queries } : {}) };
 }
 
 async function main() {
@@ -160,16 +179,21 @@ async function main() {
   const started = Date.now();
   const load = loadavg()[0]!;
   try {
-    const one = await runConfig(cleanup, 'one instance', 1);
-    const two = await runConfig(cleanup, 'two instances', 2);
+    const rows: Result[][] = [];
+    for (const [label, bin] of [['', KIRIM_BIN], ...(BASELINE ? [[`, ${BASELINE}`, join(BASELINE, 'bin', 'kirim.js')]] : [])] as Array<[string, string]>) {
+      rows.push([await runConfig(cleanup, `one instance${label}`, 1, bin), await runConfig(cleanup, `two instances${label}`, 2, bin)]);
+    }
     const took = Math.round((Date.now() - started) / 1000);
-    console.log(`\n${new Date().toISOString().slice(0, 16).replace('T', ', ')} UTC, load average ${load.toFixed(1)} at start, ${took} s.`);
+    console.log(`\n${new Date().toISOString().slice(0, 16).replace('T', ', ')} UTC, load average ${load.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end, ${took} s.`);
     console.log(`\n${GATEWAYS} simulated gateways long-polling (KIRIM_POLL_RECHECK_MS=${RECHECK_MS}), ${MESSAGES} SMS posted one every ${INTERVAL_MS} ms (after ${WARMUP} not counted), PostgreSQL.`);
     console.log('Latency: client starts POST /v1/messages → a gateway\'s lease answer carries the message.\n');
-    console.log('| configuration | messages | p50 ms | p90 ms | p99 ms | max ms | never arrived |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const r of [one, two]) console.log(`| ${r.name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.lost} |`);
-    console.log(`| **two / one** | | ${(two.p50 / one.p50).toFixed(2)}× | ${(two.p90 / one.p90).toFixed(2)}× | ${(two.p99 / one.p99).toFixed(2)}× | | |`);
+    console.log('| configuration | messages | p50 ms | p90 ms | p99 ms | max ms | never arrived | lease queries / SMS |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [one, two] of rows) {
+      for (const r of [one!, two!]) console.log(`| ${r.name} | ${r.n} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.lost} | ${r.queries === undefined ? '–' : r.queries.toFixed(1)} |`);
+      console.log(`| **two / one** | | ${(two!.p50 / one!.p50).toFixed(2)}× | ${(two!.p90 / one!.p90).toFixed(2)}× | ${(two!.p99 / one!.p99).toFixed(2)}× | | | |`);
+    }
+    if (rows.length === 2) console.log(`| **this / baseline, one instance** | | ${(rows[0]![0]!.p50 / rows[1]![0]!.p50).toFixed(2)}× | ${(rows[0]![0]!.p90 / rows[1]![0]!.p90).toFixed(2)}× | ${(rows[0]![0]!.p99 / rows[1]![0]!.p99).toFixed(2)}× | | | |`);
   } finally {
     await cleanup.run();
   }

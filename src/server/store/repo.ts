@@ -803,15 +803,18 @@ const QUEUED_SMS = sql`channel = 'sms' and status = 'queued'`;
  * The API keys with queued SMS on `route` (null among them for messages of
  * no key), by a skip-scan of the route index: each step asks the index for
  * the next key above the last, so the cost grows with the keys, not with
- * the queue (a plain DISTINCT reads every queued row's entry).
+ * the queue (a plain DISTINCT reads every queued row's entry). `route`
+ * leads the order for PostgreSQL, which does not take `route is null` as a
+ * constant: ordered by the key alone, the probe could not use the index's
+ * order and read the whole unpinned share (0.34 s at 1M queued).
  */
-async function queuedKeys(db: Kysely<Database>, route: string | null): Promise<Array<string | null>> {
+export async function queuedKeys(db: Kysely<Database>, route: string | null): Promise<Array<string | null>> {
   const onRoute = route === null ? sql`route is null` : sql`route = ${route}`;
   const keys = await sql<{ k: string }>`
     with recursive keys(k) as (
-      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is not null order by api_key_id limit 1)
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is not null order by route, api_key_id limit 1)
       union all
-      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id > keys.k order by api_key_id limit 1) from keys where keys.k is not null
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id > keys.k order by route, api_key_id limit 1) from keys where keys.k is not null
     )
     select k from keys where k is not null`.execute(db);
   const keyless = await sql`select 1 as one from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is null limit 1`.execute(db);
