@@ -7,6 +7,7 @@
  *   npx tsx bench/fanout.ts                     400 messages per configuration
  *   npx tsx bench/fanout.ts --messages 1000 --gateways 100 --interval 20 --recheck 1000
  *   npx tsx bench/fanout.ts --baseline /tmp/kirim-before   also runs another checkout's bin/kirim.js, side by side
+ *   KIRIM_BENCH_CPU_PROF=/tmp/prof npx tsx bench/fanout.ts  a CPU profile of each server
  *
  * Latency: from the client starting `POST /v1/messages` to a simulated
  * gateway's lease answer carrying that message, both in this process (one
@@ -85,7 +86,9 @@ function simGateway(url: string, token: string, arrived: Map<string, number>) {
 
 /** A `kirim server` process on `db`; resolves once it listens (a loaded machine may take a while). */
 async function startServer(bin: string, db: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [bin, 'server', '--port', '0', '--db', db, '--data-dir', tempDir('kirim-fanout')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // KIRIM_BENCH_CPU_PROF=DIR: a CPU profile of every server into DIR (node --cpu-prof).
+  const profile = process.env.KIRIM_BENCH_CPU_PROF;
+  const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), bin, 'server', '--port', '0', '--db', db, '--data-dir', tempDir('kirim-fanout')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -66,7 +66,7 @@ const QUEUED = sql`channel = 'sms' and status = 'queued' and route is null`;
 const distinctKeys = (db: Kysely<Database>) => sql`select distinct api_key_id from messages where ${QUEUED}`.execute(db);
 
 /** The same keys by skip-scan: the lease's own function (store/repo.ts). */
-const skipScanKeys = (db: Kysely<Database>) => queuedKeys(db, null);
+const skipScanKeys = (db: Kysely<Database>) => queuedKeys(db, [null]);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

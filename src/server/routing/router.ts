@@ -153,9 +153,12 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       return decideRoute(m.to, candidates(rows), m.gateway_id ?? undefined);
     },
 
-    /** The routes gateway `id` may lease from now (leaseSms `routes`). */
+    /** The routes gateway `id` may lease from now (leaseSms `routes`), from a view of the gateways at most a second old. */
     async leaseRoutes(id: string): Promise<Array<string | null>> {
-      const rows = live(await store.listGateways());
+      // The cached view (at most a second old; dropped by `forget` after a
+      // change made here): every poll reading every gateway row cost more
+      // than the lease itself with a hundred gateways (bench/fanout.ts).
+      const rows = live(await gateways());
       const me = rows.find((r) => r.id === id);
       if (!me || me.rotation !== 'in') return [id];
       const route = pinRoute(pinsOf(me));

@@ -200,8 +200,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       // queue. The keys with work on a route come off the same index by a
       // skip-scan: one index probe per key, whatever the depth of the queue.
       const routes = wanted ?? [null, ...(await queuedRoutes(db))];
-      const pairs: Array<[string | null, string | null]> = [];
-      for (const route of routes) for (const key of await queuedKeys(db, route)) pairs.push([route, key]);
+      const pairs = await queuedKeys(db, routes);
       if (pairs.length === 0) return [];
       const parts = pairs.flatMap(([route, key]) =>
         [true, false].map((otp) => {
@@ -800,25 +799,35 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
 const QUEUED_SMS = sql`channel = 'sms' and status = 'queued'`;
 
 /**
- * The API keys with queued SMS on `route` (null among them for messages of
- * no key), by a skip-scan of the route index: each step asks the index for
+ * The (route, API key) pairs with queued SMS, for each of `routes` (key null
+ * for messages of no key), by a skip-scan of the route index: each step asks the index for
  * the next key above the last, so the cost grows with the keys, not with
  * the queue (a plain DISTINCT reads every queued row's entry). `route`
  * leads the order for PostgreSQL, which does not take `route is null` as a
  * constant: ordered by the key alone, the probe could not use the index's
  * order and read the whole unpinned share (0.34 s at 1M queued).
  */
-export async function queuedKeys(db: Kysely<Database>, route: string | null): Promise<Array<string | null>> {
-  const onRoute = route === null ? sql`route is null` : sql`route = ${route}`;
-  const keys = await sql<{ k: string }>`
-    with recursive keys(k) as (
-      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is not null order by route, api_key_id limit 1)
+export async function queuedKeys(db: Kysely<Database>, routes: Array<string | null>): Promise<Array<[string | null, string | null]>> {
+  if (routes.length === 0) return [];
+  // One statement for every route (one round trip per lease, not two per
+  // route): a recursive skip-scan per route, and a probe for its messages
+  // of no key, told apart by the route's position.
+  const onRoute = (route: string | null) => (route === null ? sql`route is null` : sql`route = ${route}`);
+  const ctes = routes.map(
+    (route, i) => sql`${sql.raw(`k${i}`)}(k) as (
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute(route)} and api_key_id is not null order by route, api_key_id limit 1)
       union all
-      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id > keys.k order by route, api_key_id limit 1) from keys where keys.k is not null
-    )
-    select k from keys where k is not null`.execute(db);
-  const keyless = await sql`select 1 as one from messages where ${QUEUED_SMS} and ${onRoute} and api_key_id is null limit 1`.execute(db);
-  return [...keys.rows.map((r) => r.k), ...(keyless.rows.length > 0 ? [null] : [])];
+      select (select api_key_id from messages where ${QUEUED_SMS} and ${onRoute(route)} and api_key_id > ${sql.raw(`k${i}`)}.k order by route, api_key_id limit 1) from ${sql.raw(`k${i}`)} where ${sql.raw(`k${i}`)}.k is not null
+    )`,
+  );
+  const selects = routes.flatMap((route, i) => [
+    sql`select ${sql.lit(i)} as i, k from ${sql.raw(`k${i}`)} where k is not null`,
+    sql`select ${sql.lit(i)} as i, null as k from (select 1 as one from messages where ${QUEUED_SMS} and ${onRoute(route)} and api_key_id is null limit 1) ${sql.raw(`n${i}`)}`,
+  ]);
+  const r = await sql<{ i: number; k: string | null }>`with recursive ${sql.join(ctes, sql`, `)} ${sql.join(selects, sql` union all `)}`.execute(db);
+  // In route order, each route's keys in key order and its keyless messages last, as before.
+  const rows = [...r.rows].sort((a, b) => Number(a.i) - Number(b.i) || (a.k === null ? 1 : b.k === null ? -1 : a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return rows.map((x) => [routes[Number(x.i)]!, x.k]);
 }
 
 /** The routes (besides null) queued SMS have, by the same skip-scan. */

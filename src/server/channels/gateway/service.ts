@@ -50,6 +50,16 @@ const REPORT_FROM: Record<Report['status'], MessageStatus[]> = {
 
 export type GatewayService = ReturnType<typeof createGatewayService>;
 
+/**
+ * How rarely, at most, a waiting poll that no wake-up reached looks at the
+ * queue again: while the queue stays empty its re-checks
+ * (KIRIM_POLL_RECHECK_MS) look after 1, 2, 4 intervals, then every 8 s (or
+ * every interval, when that is longer), and check its token every time. Wake-ups carry the work; the re-check is the net
+ * for one that was missed, and a hundred idle gateways re-reading the
+ * queue every second cost more than the traffic (bench/fanout.ts).
+ */
+const IDLE_LOOK_MAX_MS = 8_000;
+
 export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits, router: Router, monitor: Monitor) {
   const { store, bus, config } = ctx;
   // A queued SMS wakes one waiting poll that leases its route (waiters.ts).
@@ -141,13 +151,21 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         if (wake) waiters.relay(wake);
         wake = null;
       };
+      /** What the last look at the queue gave: the routes to wait on, and the wake-ups it may have missed. */
+      let routes: Array<string | null> = [];
+      let since = 0;
+      /** A re-check with no wake-up looks at the queue less often while it stays empty (see IDLE_LOOK_MAX_MS). */
+      let lookEvery = config.pollRecheckMs;
+      let lastLook = -Infinity;
+      let timedOut = false;
       for (let first = true; ; first = false) {
         if (closed() || ctx.closing) {
           relay();
           return [];
         }
         // The request was authenticated when it arrived; a poll that waited
-        // checks again that its token still holds before leasing anything.
+        // checks again that its token still holds before leasing anything
+        // (at every re-check: one read by id).
         if (!first) {
           try {
             await stillValid(gw);
@@ -156,12 +174,23 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
             throw err;
           }
         }
-        const since = waiters.mark();
-        const { out, routes, held } = await leaseNow(gw, max);
-        ctx.metrics.gatewayLeaseAttempts.inc({ outcome: out.length > 0 ? 'leased' : 'empty' });
-        if (out.length > 0) return out;
-        // Its SIM budget is spent: another gateway may take the SMS.
-        if (held) relay();
+        if (!timedOut || ctx.now() - lastLook >= lookEvery) {
+          since = waiters.mark();
+          let leased: Awaited<ReturnType<typeof leaseNow>>;
+          try {
+            leased = await leaseNow(gw, max);
+          } catch (err) {
+            relay(); // the store failed: another poll may fare better
+            throw err;
+          }
+          lastLook = ctx.now();
+          ctx.metrics.gatewayLeaseAttempts.inc({ outcome: leased.out.length > 0 ? 'leased' : 'empty' });
+          if (leased.out.length > 0) return leased.out;
+          routes = leased.routes;
+          // Its SIM budget is spent: another gateway may take the SMS.
+          if (leased.held) relay();
+          lookEvery = timedOut ? Math.min(lookEvery * 2, Math.max(config.pollRecheckMs, IDLE_LOOK_MAX_MS)) : config.pollRecheckMs;
+        }
         wake = null;
         const left = deadline - ctx.now();
         if (left <= 0) return [];
@@ -178,6 +207,7 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         try {
           const end = await waiters.wait({ gatewayId: gw.id, routes, ms: Math.min(left, config.pollRecheckMs), since, signal: changed.signal });
           wake = 'woken' in end ? end.woken : null;
+          timedOut = 'timeout' in end;
         } finally {
           bus.off('credentials:changed', onChange);
         }

@@ -109,4 +109,32 @@ describe('poll waiters', () => {
     assert.equal(gauge, 0);
     assert.equal(w.size, 0);
   });
+
+  test('a wake-up that woke a poll does not end the next wait of a poll that was busy meanwhile', async () => {
+    const w = createPollWaiters();
+    const since = w.mark(); // b looks at the queue...
+    const a = poll(w, 'a', [null]);
+    w.wake({ route: null }); // ...while a takes this SMS
+    await a.done;
+    const b = w.wait({ gatewayId: 'b', routes: [null], ms: LONG, since });
+    assert.equal(w.size, 1, 'b waits: the SMS went to a');
+    w.wake();
+    assert.deepEqual(await b, { woken: null });
+  });
+
+  test('a wake-up relayed with nobody waiting is kept for the next poll of another gateway, not taken back by the gateway that gave it up', async () => {
+    const w = createPollWaiters();
+    const wake = { route: null };
+    const a = poll(w, 'a', [null]);
+    w.wake(wake);
+    await a.done;
+    const since = w.mark();
+    w.relay(wake); // a could not use it; nobody else waits
+    const again = w.wait({ gatewayId: 'a', routes: [null], ms: LONG, since });
+    assert.equal(w.size, 1, 'a waits instead of taking back what it gave up');
+    assert.deepEqual(await w.wait({ gatewayId: 'b', routes: [null], ms: LONG, since }), { woken: wake }, 'b, busy when it was relayed, takes it');
+    assert.equal(w.size, 1, 'b did not wait');
+    w.wake();
+    await again;
+  });
 });

@@ -13,9 +13,12 @@
  * Promises kept here:
  * - a wake-up without a route (a catch-up after a reconnection, SMS moved
  *   by the router, the server closing) wakes every waiting poll, as before;
- * - a wake-up is not lost to a poll between two waits: a poll that asks to
- *   wait after a wake-up it could have taken, since it last looked at the
- *   queue (`mark`), does not wait;
+ * - a wake-up is not lost to a poll between two waits: a wake-up that found
+ *   no poll waiting for its route is kept, and the first poll that asks to
+ *   wait after it (having last looked at the queue before it, `mark`) takes
+ *   it and looks again instead of waiting. A wake-up that did wake a poll
+ *   is not kept: the other polls have nothing to look again for (keeping
+ *   those made every busy poll spin through empty leases);
  * - a woken poll that leases nothing because it could not try (its client
  *   hung up, its token was revoked, the server is closing) or may not take
  *   work now (its SIM budget is spent) hands its wake-up on (`relay`) to
@@ -43,28 +46,39 @@ export type PollWaiters = ReturnType<typeof createPollWaiters>;
 export function createPollWaiters(metrics?: Pick<Metrics, 'gatewayPollsWaiting'>) {
   /** Insertion order is waiting order: the first match has waited longest. */
   const waiting = new Set<Waiter>();
-  /** Counts wake-ups, so a poll can tell whether one came while it was not waiting. */
+  /** Counts wake-ups, so a poll can tell which came after it last looked. */
   let seq = 0;
-  /** The last wake-ups by sequence number, for a poll that was between two waits. */
-  const recent: Array<{ seq: number; wake: SmsWake | null }> = [];
-  const RECENT = 1024;
+  /** The last wake-ups that found nobody waiting, oldest first; `taken` once a poll had it. */
+  const unheard: Array<{ seq: number; wake: SmsWake | null; taken: boolean }> = [];
+  /** Wake-ups up to this number may have been dropped from `unheard`. */
+  let forgotten = 0;
+  const KEEP = 1024;
   /** The gateways each wake-up went to (a relay skips them). */
   const had = new WeakMap<SmsWake, Set<string>>();
+
+  function keep(wake: SmsWake | null) {
+    unheard.push({ seq, wake, taken: false });
+    if (unheard.length > KEEP) forgotten = unheard.shift()!.seq;
+  }
 
   function remove(w: Waiter) {
     if (waiting.delete(w)) metrics?.gatewayPollsWaiting.dec();
   }
 
-  function deliver(wake: SmsWake | null): void {
+  /** Wakes one poll for `wake`'s route (every poll for null); false when none waited. */
+  function deliver(wake: SmsWake | null): boolean {
     const went = wake === null ? undefined : (had.get(wake) ?? new Set<string>());
     if (wake !== null) had.set(wake, went!);
+    let woke = false;
     for (const w of waiting) {
       if (wake !== null && (!w.routes.has(wake.route) || went!.has(w.gatewayId))) continue;
       remove(w);
       went?.add(w.gatewayId);
       w.end({ woken: wake });
-      if (wake !== null) return;
+      woke = true;
+      if (wake !== null) break;
     }
+    return woke;
   }
 
   return {
@@ -76,14 +90,13 @@ export function createPollWaiters(metrics?: Pick<Metrics, 'gatewayPollsWaiting'>
     /** Wakes one poll for `wake`'s route, or every poll when `wake` is absent. */
     wake(wake?: SmsWake): void {
       seq++;
-      recent.push({ seq, wake: wake ?? null });
-      if (recent.length > RECENT) recent.shift();
-      deliver(wake ?? null);
+      if (!deliver(wake ?? null)) keep(wake ?? null);
     },
 
     /** Hands a wake-up a poll could not use to the next poll for its route that has not had it. */
     relay(wake: SmsWake): void {
-      deliver(wake);
+      seq++;
+      if (!deliver(wake)) keep(wake);
     },
 
     /**
@@ -95,9 +108,18 @@ export function createPollWaiters(metrics?: Pick<Metrics, 'gatewayPollsWaiting'>
     wait({ gatewayId, routes, ms, since, signal }: { gatewayId: string; routes: Iterable<string | null>; ms: number; since: number; signal?: AbortSignal }): Promise<WaitEnd> {
       const set = new Set(routes);
       if (seq !== since) {
-        const missed = recent.find((r) => r.seq > since && (r.wake === null || set.has(r.wake.route)));
         // Older than what is kept: look again rather than risk a lost wake-up.
-        if (missed || recent.length === 0 || recent[0]!.seq > since + 1) return Promise.resolve({ woken: missed?.wake ?? null });
+        if (since < forgotten) return Promise.resolve({ woken: null });
+        const missed = unheard.find((u) => u.seq > since && (u.wake === null || (!u.taken && set.has(u.wake.route) && !had.get(u.wake)?.has(gatewayId))));
+        if (missed) {
+          if (missed.wake !== null) {
+            missed.taken = true;
+            const went = had.get(missed.wake) ?? new Set<string>();
+            went.add(gatewayId);
+            had.set(missed.wake, went);
+          }
+          return Promise.resolve({ woken: missed.wake });
+        }
       }
       return new Promise<WaitEnd>((resolve) => {
         const w: Waiter = {
