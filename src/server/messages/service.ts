@@ -153,8 +153,8 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
      * Claims an SMS for the gateway about to write it (see the store's
      * `claimSms`). Undefined when it is not that gateway's to write.
      */
-    async claim(q: { id: string; gatewayId: string; now: number; leaseUntil: number }): Promise<MessageRow | undefined> {
-      return store.transaction(async (tx) => {
+    async claim(q: { id: string; gatewayId: string; now: number; leaseUntil: number }, repo: Repo = store): Promise<MessageRow | undefined> {
+      return repo.transaction(async (tx) => {
         const got = await tx.claimSms(q);
         if (got?.requeued) await outbox.messageChanged(tx, got.row, `claimed by gateway ${q.gatewayId} after its lease lapsed`);
         return got?.row;
@@ -204,10 +204,10 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
      * exists only while its verification is pending; otherwise the message
      * must not go out and the answer says which final state it takes.
      */
-    async deliverable(row: MessageRow): Promise<Deliverable> {
+    async deliverable(row: MessageRow, repo: Repo = store): Promise<Deliverable> {
       if (row.expires_at <= ctx.now()) return { drop: 'expired', detail: 'expired before it could be sent' };
       if (!row.verification_id) return { text: row.text };
-      const v = await store.getVerification(row.verification_id);
+      const v = await repo.getVerification(row.verification_id);
       if (!v || v.status !== 'pending' || !v.code_enc) {
         return { drop: 'canceled', detail: `verification is ${v?.status ?? 'gone'}; code not sent` };
       }

@@ -158,7 +158,12 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       // The cached view (at most a second old; dropped by `forget` after a
       // change made here): every poll reading every gateway row cost more
       // than the lease itself with a hundred gateways (bench/fanout.ts).
-      const rows = live(await gateways());
+      let rows = live(await gateways());
+      if (!rows.some((r) => r.id === id)) {
+        // A gateway created since the view was read: read them again.
+        view = undefined;
+        rows = live(await gateways());
+      }
       const me = rows.find((r) => r.id === id);
       if (!me || me.rotation !== 'in') return [id];
       const route = pinRoute(pinsOf(me));

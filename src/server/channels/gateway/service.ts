@@ -214,36 +214,48 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       }
     },
 
+    /**
+     * Applies a gateway's reports, all in one transaction: one commit per
+     * request rather than one per message (each commit waits for its
+     * flush; bench/kannel.ts). A failure fails the request as a whole, and
+     * the agent sends it again: every report is idempotent.
+     */
     async report(gw: GatewayRow, reports: Report[]): Promise<ReportResult[]> {
       const now = ctx.now();
       await seen(gw, now);
-      const results: ReportResult[] = [];
-      for (const r of reports) {
-        const row = await store.getMessage(r.message_id);
-        if (!row || row.channel !== 'sms' || row.gateway_id !== gw.id) {
-          results.push({ message_id: r.message_id, outcome: 'unknown' });
-          continue;
+      const observed: Array<'sent' | 'failed'> = [];
+      const results = await store.transaction(async (tx) => {
+        observed.length = 0;
+        const out: ReportResult[] = [];
+        for (const r of reports) {
+          const row = await tx.getMessage(r.message_id);
+          if (!row || row.channel !== 'sms' || row.gateway_id !== gw.id) {
+            out.push({ message_id: r.message_id, outcome: 'unknown' });
+            continue;
+          }
+          if (row.status === r.status) {
+            out.push({ message_id: r.message_id, outcome: 'duplicate', status: row.status });
+            continue;
+          }
+          const at = Math.min(Date.parse(r.at), now);
+          const detail = r.detail ?? (r.status === 'spooled' ? 'written to the gammu outbox' : r.status === 'sent' ? 'sent by the modem' : null);
+          const changed = await messages.transition({
+            id: row.id,
+            from: REPORT_FROM[r.status],
+            to: r.status,
+            at,
+            detail: r.parts && r.status === 'sent' ? `${detail ?? 'sent'} (${r.parts} part${r.parts === 1 ? '' : 's'})` : detail,
+            gatewayId: gw.id,
+            set: { lease_until: null },
+          }, tx);
+          const current = changed ?? (await tx.getMessage(row.id));
+          out.push({ message_id: r.message_id, outcome: changed ? 'applied' : 'stale', status: current?.status });
+          if (changed && (r.status === 'sent' || r.status === 'failed')) observed.push(r.status);
         }
-        if (row.status === r.status) {
-          results.push({ message_id: r.message_id, outcome: 'duplicate', status: row.status });
-          continue;
-        }
-        const at = Math.min(Date.parse(r.at), now);
-        const detail = r.detail ?? (r.status === 'spooled' ? 'written to the gammu outbox' : r.status === 'sent' ? 'sent by the modem' : null);
-        const changed = await messages.transition({
-          id: row.id,
-          from: REPORT_FROM[r.status],
-          to: r.status,
-          at,
-          detail: r.parts && r.status === 'sent' ? `${detail ?? 'sent'} (${r.parts} part${r.parts === 1 ? '' : 's'})` : detail,
-          gatewayId: gw.id,
-          set: { lease_until: null },
-        });
-        const current = changed ?? (await store.getMessage(row.id));
-        results.push({ message_id: r.message_id, outcome: changed ? 'applied' : 'stale', status: current?.status });
-        // The reliability monitor counts what the modem did (routing/monitor.ts).
-        if (changed && (r.status === 'sent' || r.status === 'failed')) await monitor.observe(gw.id, r.status);
-      }
+        return out;
+      });
+      // The reliability monitor counts what the modem did (routing/monitor.ts), once it is stored.
+      for (const status of observed) await monitor.observe(gw.id, status);
       return results;
     },
 
@@ -251,27 +263,31 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
      * Claims leased messages for the gateway about to write them to its
      * outbox: `claimed` only while the message is still this gateway's
      * (see the store's claimSms), else `lost`. An OTP whose verification
-     * ended meanwhile is canceled instead of claimed.
+     * ended meanwhile is canceled instead of claimed. One transaction for
+     * the whole request, as for reports; a repeated claim is `claimed`
+     * again, so the agent may resend a failed request.
      */
     async claim(gw: GatewayRow, ids: string[]): Promise<ClaimResult[]> {
       const now = ctx.now();
       await seen(gw, now);
-      const results: ClaimResult[] = [];
-      for (const id of ids) {
-        const row = await messages.claim({ id, gatewayId: gw.id, now, leaseUntil: now + config.leaseSeconds * 1000 });
-        if (row) {
-          const d = await messages.deliverable(row);
-          if (!('drop' in d)) {
-            results.push({ message_id: id, outcome: 'claimed', status: row.status });
-            continue;
+      return store.transaction(async (tx) => {
+        const results: ClaimResult[] = [];
+        for (const id of ids) {
+          const row = await messages.claim({ id, gatewayId: gw.id, now, leaseUntil: now + config.leaseSeconds * 1000 }, tx);
+          if (row) {
+            const d = await messages.deliverable(row, tx);
+            if (!('drop' in d)) {
+              results.push({ message_id: id, outcome: 'claimed', status: row.status });
+              continue;
+            }
+            await messages.transition({ id, from: ['dispatched'], to: d.drop, at: now, detail: d.detail, gatewayId: gw.id }, tx);
           }
-          await messages.transition({ id, from: ['dispatched'], to: d.drop, at: now, detail: d.detail, gatewayId: gw.id });
+          const current = await tx.getMessage(id);
+          const known = current && current.channel === 'sms' && current.gateway_id === gw.id;
+          results.push({ message_id: id, outcome: 'lost', ...(known ? { status: current.status } : {}) });
         }
-        const current = await store.getMessage(id);
-        const known = current && current.channel === 'sms' && current.gateway_id === gw.id;
-        results.push({ message_id: id, outcome: 'lost', ...(known ? { status: current.status } : {}) });
-      }
-      return results;
+        return results;
+      });
     },
 
     async inbound(gw: GatewayRow, sms: InboundSms[]): Promise<{ accepted: number; duplicates: number }> {
