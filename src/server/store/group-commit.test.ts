@@ -9,35 +9,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId } from '../ids.js';
 import { tempDir } from '../../../test/support/process.js';
-import { isUniqueViolation, openStore, type MessageRow } from './index.js';
+import { isUniqueViolation, openStore } from './index.js';
+import { messageRow } from './testing.js';
 
-function message(id: string): MessageRow {
-  const now = Date.now();
-  return {
-    id,
-    api_key_id: 'key_a',
-    verification_id: null,
-    channel: 'sms',
-    to: '+6281234567890',
-    text: 'hello',
-    subject: null,
-    priority: 'normal',
-    priority_rank: 1,
-    status: 'queued',
-    created_at: now,
-    updated_at: now,
-    expires_at: now + 600_000,
-    segments: 1,
-    encoding: 'gsm7',
-    gateway_id: null,
-    lease_until: null,
-    attempts: 0,
-    next_attempt_at: now,
-    last_error: null,
-    claimed_at: null,
-    route: null,
-  };
-}
+const message = (id: string) => messageRow({ id });
 
 test('SQLite: waiting transactions share a commit; each settles only once committed, a failing one alone rolls back with its own error', async (t) => {
   const dir = tempDir('kirim-group');

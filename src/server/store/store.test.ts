@@ -4,37 +4,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newId } from '../ids.js';
-import { openTestStore } from './testing.js';
-import { DIALECTS, isUniqueViolation, type MessageRow, type Store, type VerificationRow } from './types.js';
+import { messageRow, openTestStore } from './testing.js';
+import { DIALECTS, isUniqueViolation, type Store, type VerificationRow } from './types.js';
 
-function message(over: Partial<MessageRow> = {}): MessageRow {
-  const now = over.created_at ?? Date.now();
-  return {
-    id: newId('msg', now),
-    api_key_id: 'key_a',
-    verification_id: null,
-    channel: 'sms',
-    to: '+6281234567890',
-    text: 'hello',
-    subject: null,
-    priority: 'normal',
-    priority_rank: 1,
-    status: 'queued',
-    created_at: now,
-    updated_at: now,
-    expires_at: now + 600_000,
-    segments: 1,
-    encoding: 'gsm7',
-    gateway_id: null,
-    lease_until: null,
-    claimed_at: null,
-    route: null,
-    attempts: 0,
-    next_attempt_at: now,
-    last_error: null,
-    ...over,
-  };
-}
+const message = messageRow;
 
 function verification(over: Partial<VerificationRow> = {}): VerificationRow {
   const now = Date.now();

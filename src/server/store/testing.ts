@@ -5,8 +5,9 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { newId } from '../ids.js';
 import { openStore } from './index.js';
-import type { Dialect, Store } from './types.js';
+import type { Dialect, MessageRow, Store } from './types.js';
 
 export const TEST_POSTGRES_URL = process.env.KIRIM_TEST_POSTGRES ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -42,4 +43,34 @@ export async function openTestStore(dialect: Dialect): Promise<Store> {
       await drop();
     },
   });
+}
+
+/** A queued SMS row for store tests; `over` replaces any column. */
+export function messageRow(over: Partial<MessageRow> = {}): MessageRow {
+  const now = over.created_at ?? Date.now();
+  return {
+    id: newId('msg', now),
+    api_key_id: 'key_a',
+    verification_id: null,
+    channel: 'sms',
+    to: '+6281234567890',
+    text: 'hello',
+    subject: null,
+    priority: 'normal',
+    priority_rank: 1,
+    status: 'queued',
+    created_at: now,
+    updated_at: now,
+    expires_at: now + 600_000,
+    segments: 1,
+    encoding: 'gsm7',
+    gateway_id: null,
+    lease_until: null,
+    claimed_at: null,
+    route: null,
+    attempts: 0,
+    next_attempt_at: now,
+    last_error: null,
+    ...over,
+  };
 }
