@@ -221,7 +221,7 @@ export function webhookDeliverySchema(type: (typeof WEBHOOK_EVENTS)[number]) {
  * - `webhooks`: manage its webhook endpoints (/v1/webhooks...);
  * - `admin`: the gateways (GET /v1/gateways, revoke, rotate; `gateway.*` events).
  */
-export const ApiScope = z.enum(['verify', 'messages', 'inbound', 'webhooks', 'admin']);
+export const ApiScope = z.enum(['verify', 'messages', 'inbound', 'webhooks', 'admin', 'settings']);
 export type ApiScope = z.infer<typeof ApiScope>;
 /** The scopes of a key created without any: what every key could do before scopes existed. */
 export const DEFAULT_API_SCOPES: readonly ApiScope[] = ['verify', 'messages', 'webhooks'];

@@ -23,6 +23,7 @@ import { createOutbox } from './outbox.js';
 import { createMonitor, type Monitor } from './routing/monitor.js';
 import { createRouter, type Router } from './routing/router.js';
 import { createVerificationService, type VerificationService } from './verification/service.js';
+import { createAppSettings, type AppSettingsService } from './app-settings.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 
 /** How long the gateways' heartbeat history is kept. */
@@ -35,6 +36,8 @@ export interface Services {
   router: Router;
   monitor: Monitor;
   verifications: VerificationService;
+  /** Each API key's OTP settings (web origin, app hash, templates). */
+  appSettings: AppSettingsService;
   gateways: GatewayService;
   webhooks: WebhookService;
   email: EmailWorker;
@@ -102,6 +105,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     router,
     monitor,
     verifications,
+    appSettings: createAppSettings(ctx),
     gateways,
     webhooks,
     email,

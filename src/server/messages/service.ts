@@ -21,7 +21,8 @@ import type { ServerContext } from '../context.js';
 import type { Outbox } from '../outbox.js';
 import type { LeaseRecipients, MessageEventRow, MessageRow, MessageStatus, Repo, Transition } from '../store/index.js';
 import { syncWithMessage } from '../verification/end.js';
-import { MAX_SMS_SEGMENTS, analyzeSms, renderOtpSms } from './sms-text.js';
+import { MAX_SMS_SEGMENTS, analyzeSms } from './sms-text.js';
+import { fillMaskedCode } from './otp-template.js';
 
 export const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
@@ -217,12 +218,19 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
         locale: v.locale,
         ttlMinutes: Math.round((v.expires_at - v.created_at) / 60_000),
       };
-      return { text: renderOtpSms({ appName: ctx.config.appName, ...otp }), otp };
+      // The text was written when the message was accepted (the key's
+      // template then, its autofill lines, the code masked): only the code
+      // goes in now, so what was checked and shown is what is sent.
+      return {
+        text: fillMaskedCode(row.text, otp.code),
+        ...(row.subject !== null ? { subject: fillMaskedCode(row.subject, otp.code) } : {}),
+        otp,
+      };
     },
   };
 }
 
 /** What a channel may send, or the final state the message takes instead. */
 export type Deliverable =
-  | { text: string; otp?: { code: string; locale: 'id' | 'en'; ttlMinutes: number } }
+  | { text: string; subject?: string; otp?: { code: string; locale: 'id' | 'en'; ttlMinutes: number } }
   | { drop: MessageStatus; detail: string };

@@ -3,6 +3,7 @@
  * knows the GSM 03.38 basic and extension tables), and the OTP texts.
  */
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { BUILT_IN_SMS, renderOtpText, type Autofill } from './otp-template.js';
 
 export interface SmsAnalysis {
   encoding: 'gsm7' | 'ucs2';
@@ -34,19 +35,20 @@ export interface OtpTextInput {
   code: string;
   ttlMinutes: number;
   locale: 'id' | 'en';
+  /** A key's own template for the locale (otp-template.ts); the built-in one when absent. */
+  template?: string | null;
+  autofill?: Autofill;
 }
 
 /**
- * The OTP SMS. Kept GSM-7 and within one segment for any allowed app name
- * (checked in tests), so it costs one SMS and arrives whole. A lifetime
- * under a minute (KIRIM_OTP_TTL_SECONDS as low as 10, for tests) reads as
- * 1 minute, never 0.
+ * The OTP SMS. The built-in texts are GSM-7 and one segment for any
+ * allowed app name, code and lifetime, with or without the autofill lines
+ * (checked in tests); a key's template passed the same check when saved.
+ * A lifetime under a minute (KIRIM_OTP_TTL_SECONDS as low as 10, for
+ * tests) reads as 1 minute, never 0.
  */
-export function renderOtpSms({ appName, code, ttlMinutes: minutes, locale }: OtpTextInput): string {
-  const ttlMinutes = Math.max(1, Math.round(minutes));
-  return locale === 'id'
-    ? `Kode verifikasi ${appName} Anda: ${code}. Berlaku ${ttlMinutes} menit. Jangan berikan kode ini kepada siapa pun.`
-    : `Your ${appName} verification code: ${code}. Valid for ${ttlMinutes} minutes. Do not share this code with anyone.`;
+export function renderOtpSms({ appName, code, ttlMinutes, locale, template, autofill = {} }: OtpTextInput): string {
+  return renderOtpText(template ?? BUILT_IN_SMS[locale], { code, app: appName, minutes: ttlMinutes }, autofill);
 }
 
 /** The same text with the code masked, as stored and shown by the API. */

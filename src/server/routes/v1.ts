@@ -34,6 +34,7 @@ import { idempotent } from '../idempotency.js';
 import { DEFAULT_MESSAGE_TTL_SECONDS } from '../messages/service.js';
 import type { Services } from '../services.js';
 import { gatewaysRoutes } from './gateways.js';
+import { settingsRoutes } from './settings.js';
 import type { ApiKeyRow } from '../store/index.js';
 
 declare module 'fastify' {
@@ -80,7 +81,7 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
             apiKeyId: req.apiKey.id,
             to,
             channel: req.body.channel,
-            locale: req.body.locale ?? ctx.config.defaultLocale,
+            ...(req.body.locale ? { locale: req.body.locale } : {}),
             ...(req.body.ip ? { ip: req.body.ip } : {}),
           }, repo);
           return { status: created ? 201 : 200, body: verification };
@@ -227,4 +228,5 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
     });
 
     await app.register(gatewaysRoutes(s));
+    await app.register(settingsRoutes(s));
   };

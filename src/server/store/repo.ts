@@ -32,6 +32,13 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
     async findApiKeyByHash(hash) {
       return db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
     },
+    async getAppSettings(apiKeyId) {
+      return db.selectFrom('app_settings').selectAll().where('api_key_id', '=', apiKeyId).executeTakeFirst();
+    },
+    async putAppSettings(row) {
+      const { api_key_id: _id, ...rest } = row;
+      await db.insertInto('app_settings').values(row).onConflict((oc) => oc.column('api_key_id').doUpdateSet(rest)).execute();
+    },
     async insertGateway(row) {
       await db.insertInto('gateways').values(row).execute();
     },

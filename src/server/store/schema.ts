@@ -251,6 +251,19 @@ export interface BudgetMembersTable {
   expires_at: number;
 }
 
+/** An API key's OTP settings (docs/otp-texts.md); no row: everything built in. */
+export interface AppSettingsTable {
+  api_key_id: string;
+  /** https origin whose origin-bound line ends the OTP SMS. */
+  web_origin: string | null;
+  /** The Android app's 11-character SMS Retriever hash. */
+  android_app_hash: string | null;
+  default_locale: Locale | null;
+  /** JSON: `{ sms?: { id?, en? }, email?: { id?: { subject, text }, en?: ... } }`, checked when saved. */
+  templates: string;
+  updated_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -267,6 +280,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   settings: SettingsTable;
+  app_settings: AppSettingsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   login_attempts: LoginAttemptsTable;

@@ -261,5 +261,16 @@ for (const dialect of DIALECTS) {
       assert.equal(await store.getSetting('secret'), 'one');
       assert.equal(await store.getSetting('missing'), undefined);
     });
+
+    test("an API key's OTP settings: none, then saved, then replaced whole", async () => {
+      assert.equal(await store.getAppSettings('key_settings'), undefined);
+      const first = { api_key_id: 'key_settings', web_origin: 'https://toko.example', android_app_hash: 'FA+9qCX9VSu', default_locale: 'en' as const, templates: '{"sms":{"en":"{code}"}}', updated_at: 1_700_000_000_000 };
+      await store.putAppSettings(first);
+      assert.deepEqual(await store.getAppSettings('key_settings'), first);
+      const second = { ...first, web_origin: null, android_app_hash: null, default_locale: null, templates: '{}', updated_at: 1_700_000_000_001 };
+      await store.putAppSettings(second);
+      assert.deepEqual(await store.getAppSettings('key_settings'), second);
+      assert.equal(await store.getAppSettings('key_other'), undefined);
+    });
   });
 }

@@ -8,6 +8,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Channel, MessageStatus, VerificationStatus } from '../../protocol/api.js';
 import type {
   ApiKeysTable,
+  AppSettingsTable,
   Database,
   GatewaysTable,
   GuessFailuresTable,
@@ -30,6 +31,7 @@ export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
+export type AppSettingsRow = Selectable<AppSettingsTable>;
 /** Routing columns a new gateway may leave to their defaults (no pins, in rotation, eligible). */
 type GatewayRoutingColumns = 'route_prefixes' | 'route_countries' | 'rotation' | 'rotation_since' | 'rotation_reason' | 'route_block';
 export type NewGatewayRow = Omit<GatewayRow, GatewayRoutingColumns> & Partial<Pick<GatewayRow, GatewayRoutingColumns>>;
@@ -127,6 +129,10 @@ export interface Repo {
   insertApiKey(row: Insertable<ApiKeysTable>): Promise<void>;
   /** The unrevoked key with this hash (expired ones too: the caller says why it is refused). */
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
+  /** An API key's OTP settings; undefined when it never saved any. */
+  getAppSettings(apiKeyId: string): Promise<AppSettingsRow | undefined>;
+  /** Creates or replaces an API key's OTP settings (the whole row). */
+  putAppSettings(row: AppSettingsRow): Promise<void>;
   insertGateway(row: NewGatewayRow): Promise<void>;
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
   getGateway(id: string): Promise<GatewayRow | undefined>;

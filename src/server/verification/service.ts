@@ -21,6 +21,9 @@ import type { ServerContext } from '../context.js';
 import type { Limits } from '../limits.js';
 import type { MessageService } from '../messages/service.js';
 import { maskCode, renderOtpSms } from '../messages/sms-text.js';
+import { fillTemplate } from '../messages/otp-template.js';
+import { otpTextSettings, resolveLocale, type OtpTextSettings } from '../app-settings.js';
+import { renderOtpEmail } from '../channels/email/templates.js';
 import type { Outbox } from '../outbox.js';
 import { isUniqueViolation, type Repo, type Tx, type VerificationRow } from '../store/index.js';
 import { endVerification } from './end.js';
@@ -49,7 +52,8 @@ export interface StartInput {
   apiKeyId: string;
   to: string;
   channel: Channel;
-  locale: Locale;
+  /** Absent: the key's default locale, else the server's (app-settings.ts). */
+  locale?: Locale;
   ip?: string;
 }
 
@@ -68,19 +72,31 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
   const resendDelayMs = (sends: number) =>
     1000 * (otp.resendDelaysSeconds[Math.min(sends - 1, otp.resendDelaysSeconds.length - 1)] ?? 30);
 
-  function otpMessage(v: VerificationRow, apiKeyId: string) {
-    const masked = renderOtpSms({
-      appName: config.appName,
-      code: maskCode('0'.repeat(otp.digits)),
-      ttlMinutes: Math.round(otp.ttlSeconds / 60),
-      locale: v.locale,
-    });
+  /**
+   * The OTP message as stored: the key's template (or the built-in one)
+   * for the verification's locale, with the code masked; the channel puts
+   * the code back in at the last moment (messages.deliverable).
+   */
+  function otpMessage(v: VerificationRow, apiKeyId: string, settings: OtpTextSettings) {
+    const values = { code: maskCode('0'.repeat(otp.digits)), app: config.appName, minutes: otp.ttlSeconds / 60 };
+    let text: string;
+    let subject: string | null = null;
+    if (v.channel === 'email') {
+      const custom = settings.templates.email?.[v.locale];
+      const mail = custom
+        ? { subject: fillTemplate(custom.subject, values), text: fillTemplate(custom.text, values) }
+        : renderOtpEmail({ appName: values.app, code: values.code, ttlMinutes: values.minutes, locale: v.locale });
+      text = mail.text;
+      subject = mail.subject;
+    } else {
+      text = renderOtpSms({ appName: values.app, code: values.code, ttlMinutes: values.minutes, locale: v.locale, template: settings.templates.sms?.[v.locale] ?? null, autofill: settings.autofill });
+    }
     return {
       apiKeyId,
       to: v.to,
       channel: v.channel,
-      text: masked,
-      subject: v.channel === 'email' ? (v.locale === 'id' ? `Kode verifikasi ${config.appName}` : `${config.appName} verification code`) : null,
+      text,
+      subject,
       priority: 'high' as const,
       expiresAt: v.expires_at,
       verificationId: v.id,
@@ -107,6 +123,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
           const result = await repo.transaction(async (tx) => {
             // Nothing goes to a destination cooling off after wrong codes, not even a resend.
             await guesses.refuseWhileCooling(tx, input.to, now);
+            const settings = otpTextSettings(await tx.getAppSettings(input.apiKeyId));
             let pending = await tx.findPendingVerification(input.apiKeyId, input.to, input.channel);
             if (pending && pending.expires_at <= now) {
               await endVerification(tx, outbox, pending, 'expired', now);
@@ -127,7 +144,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               const updated = { ...pending, ...next };
               // The earlier copy of the code has not left yet: one message is enough.
               await cancelUnsent(tx, pending.id, 'superseded by a resend', now);
-              await messages.insert({ ...otpMessage(updated, input.apiKeyId), detail: `resend ${sends} of the verification code` }, tx, now);
+              await messages.insert({ ...otpMessage(updated, input.apiKeyId, settings), detail: `resend ${sends} of the verification code` }, tx, now);
               return { created: false, v: updated };
             }
             const id = newId('ver', now);
@@ -138,7 +155,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               channel: input.channel,
               to: input.to,
               status: 'pending',
-              locale: input.locale,
+              locale: resolveLocale(input.locale, settings, config.defaultLocale),
               code_hash: keyring.mac(id, code),
               code_enc: keyring.encrypt(id, code),
               ip: input.ip ?? null,
@@ -151,7 +168,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               ended_at: null,
             };
             await tx.insertVerification(v);
-            await messages.insert({ ...otpMessage(v, input.apiKeyId), detail: 'verification code' }, tx, now);
+            await messages.insert({ ...otpMessage(v, input.apiKeyId, settings), detail: 'verification code' }, tx, now);
             return { created: true, v };
           });
           ctx.metrics.verificationsStarted.inc({ channel: input.channel, outcome: result.created ? 'created' : 'resent' });

@@ -27,6 +27,17 @@ export interface EmailWorker {
 export function createEmailWorker(ctx: ServerContext, messages: MessageService, transport: EmailTransport): EmailWorker {
   const { store, bus, config } = ctx;
 
+  /**
+   * An OTP email: the built-in one (with its HTML part) when the stored
+   * text is the built-in text, else the key's template as written, in the
+   * plain wrapper.
+   */
+  function otpEmail(text: string, subject: string | undefined, otp: { code: string; ttlMinutes: number; locale: 'id' | 'en' }) {
+    const builtIn = renderOtpEmail({ appName: config.appName, code: otp.code, ttlMinutes: otp.ttlMinutes, locale: otp.locale });
+    if (text === builtIn.text || subject === undefined) return builtIn;
+    return renderPlainEmail({ subject, text });
+  }
+
   async function attempt(row: MessageRow): Promise<void> {
     const now = ctx.now();
     // `attempts`: on another instance this attempt may have been made, failed and rescheduled since `row` was read.
@@ -45,9 +56,7 @@ export function createEmailWorker(ctx: ServerContext, messages: MessageService, 
       await messages.transition({ id: row.id, from: ['dispatched'], to: d.drop, at: ctx.now(), detail: d.detail });
       return;
     }
-    const mail = d.otp
-      ? renderOtpEmail({ appName: config.appName, code: d.otp.code, ttlMinutes: d.otp.ttlMinutes, locale: d.otp.locale })
-      : renderPlainEmail({ subject: row.subject ?? config.appName, text: d.text });
+    const mail = d.otp ? otpEmail(d.text, d.subject, d.otp) : renderPlainEmail({ subject: row.subject ?? config.appName, text: d.text });
     const result = await transport.send({ messageId: row.id, to: row.to, from: config.mailFrom, ...mail });
     const at = ctx.now();
     ctx.metrics.emailAttempts.inc({ outcome: result.ok ? 'sent' : result.temporary ? 'temporary' : 'permanent' });

@@ -342,6 +342,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0018_app_settings': {
+      // Per API key OTP settings (docs/otp-texts.md): the web origin and
+      // Android app hash of the autofill lines, a default locale, and the
+      // key's own templates (JSON text, checked when saved).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('app_settings')
+          .addColumn('api_key_id', 'text', (c) => c.primaryKey())
+          .addColumn('web_origin', 'text')
+          .addColumn('android_app_hash', 'text')
+          .addColumn('default_locale', 'text')
+          .addColumn('templates', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 
