@@ -1720,6 +1720,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read this key's OTP settings
+         * @description The web origin and Android app hash of the autofill lines, the default locale, the custom templates, and each locale's SMS as sent (`preview`) with its length in GSM-7 septets for the longest code (`sms_length`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppSettings"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace this key's OTP settings
+         * @description Replaces the settings (a field left out is cleared). Refused with 422 when an OTP SMS would not be one GSM-7 segment (160 septets) with a 10-digit code and the autofill lines (`template_too_long`), needs UCS-2 (`template_encoding`), has `{code}` missing or twice or an unknown placeholder (`template_placeholder`), or uses a reserved character (`template_character`); the detail names the locale and the computed length.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutAppSettings"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppSettings"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "message.queued": {
@@ -2477,6 +2651,49 @@ export interface components {
             /** @description Event names, or `["*"]` for every event */
             events: (("message.queued" | "message.spooled" | "message.sent" | "message.delivered" | "message.failed" | "message.expired" | "message.canceled" | "message.received" | "verification.approved" | "verification.failed" | "gateway.online" | "gateway.offline" | "gateway.unhealthy" | "gateway.healthy") | "*")[];
         };
+        /**
+         * @description Replaces the settings of the calling API key: a field left out is cleared.
+         * @example {
+         *       "web_origin": "https://toko.example",
+         *       "android_app_hash": "FA+9qCX9VSu",
+         *       "default_locale": "id",
+         *       "templates": {
+         *         "sms": {
+         *           "en": "{code} is your {app} code. It expires in {minutes} minutes."
+         *         }
+         *       }
+         *     }
+         * @example {}
+         */
+        PutAppSettings: {
+            web_origin?: string | null;
+            android_app_hash?: string | null;
+            /** @description Locale of verifications started without one; null: the server default */
+            default_locale?: ("id" | "en") | null;
+            /** @description Custom OTP templates per locale; a locale left out uses the built-in text */
+            templates?: {
+                sms?: {
+                    /** @description An SMS template with `{code}` once, optionally `{app}` and `{minutes}`; must render to one GSM-7 SMS. */
+                    id?: string;
+                    /** @description An SMS template with `{code}` once, optionally `{app}` and `{minutes}`; must render to one GSM-7 SMS. */
+                    en?: string;
+                };
+                email?: {
+                    id?: {
+                        /** @description Subject; `{code}` at most once, `{app}`, `{minutes}` */
+                        subject: string;
+                        /** @description Plain-text body with `{code}` once, optionally `{app}` and `{minutes}` */
+                        text: string;
+                    };
+                    en?: {
+                        /** @description Subject; `{code}` at most once, `{app}`, `{minutes}` */
+                        subject: string;
+                        /** @description Plain-text body with `{code}` once, optionally `{app}` and `{minutes}` */
+                        text: string;
+                    };
+                };
+            };
+        };
         /** @enum {string} */
         VerificationStatus: "pending" | "approved" | "expired" | "canceled" | "max_attempts_reached" | "failed";
         /**
@@ -2852,6 +3069,65 @@ export interface components {
             /** @description When the event happened (ISO 8601); the same on every retry */
             timestamp: string;
             data: components["schemas"]["GatewayEventData"];
+        };
+        /**
+         * @example {
+         *       "web_origin": "https://toko.example",
+         *       "android_app_hash": "FA+9qCX9VSu",
+         *       "default_locale": "id",
+         *       "templates": {
+         *         "sms": {
+         *           "en": "{code} is your {app} code. It expires in {minutes} minutes."
+         *         }
+         *       },
+         *       "preview": {
+         *         "id": "Kode verifikasi Kirim Anda: 123456. Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.\nFA+9qCX9VSu\n@toko.example #123456",
+         *         "en": "123456 is your Kirim code. It expires in 10 minutes.\nFA+9qCX9VSu\n@toko.example #123456"
+         *       },
+         *       "sms_length": {
+         *         "id": 139,
+         *         "en": 96
+         *       },
+         *       "updated_at": "2026-01-15T08:30:00.000Z"
+         *     }
+         */
+        AppSettings: {
+            web_origin: string | null;
+            android_app_hash: string | null;
+            default_locale: ("id" | "en") | null;
+            templates: {
+                sms?: {
+                    /** @description An SMS template with `{code}` once, optionally `{app}` and `{minutes}`; must render to one GSM-7 SMS. */
+                    id?: string;
+                    /** @description An SMS template with `{code}` once, optionally `{app}` and `{minutes}`; must render to one GSM-7 SMS. */
+                    en?: string;
+                };
+                email?: {
+                    id?: {
+                        /** @description Subject; `{code}` at most once, `{app}`, `{minutes}` */
+                        subject: string;
+                        /** @description Plain-text body with `{code}` once, optionally `{app}` and `{minutes}` */
+                        text: string;
+                    };
+                    en?: {
+                        /** @description Subject; `{code}` at most once, `{app}`, `{minutes}` */
+                        subject: string;
+                        /** @description Plain-text body with `{code}` once, optionally `{app}` and `{minutes}` */
+                        text: string;
+                    };
+                };
+            };
+            /** @description The OTP SMS of each locale as sent, with the example code 123456 */
+            preview: {
+                id: string;
+                en: string;
+            };
+            /** @description GSM-7 septets of each locale's SMS with the longest code (10 digits); at most 160 */
+            sms_length: {
+                id: number;
+                en: number;
+            };
+            updated_at: string | null;
         };
     };
     responses: never;

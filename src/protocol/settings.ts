@@ -96,7 +96,7 @@ apiSchemas.add(AppSettings, {
         id: 'Kode verifikasi Kirim Anda: 123456. Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.\nFA+9qCX9VSu\n@toko.example #123456',
         en: '123456 is your Kirim code. It expires in 10 minutes.\nFA+9qCX9VSu\n@toko.example #123456',
       },
-      sms_length: { id: 137, en: 96 },
+      sms_length: { id: 139, en: 96 },
       updated_at: '2026-01-15T08:30:00.000Z',
     },
   ],
