@@ -131,7 +131,8 @@ export class GatewayAgent {
     const pendingReports = () => journal.pendingCount();
     this.heartbeat = new Heartbeat({ smsdrc, dirs, client, log, version: GATEWAY_VERSION, heartbeatSeconds, monitorCommand, monitorTimeoutMs, ...backoff, pendingReports, daemonState, signal });
     const [healthy, hasLog, readLog] = [() => this.heartbeat.healthyNow(), () => this.feed.available, () => this.drainLog()];
-    this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, expiryMarginMs: expiryMarginSeconds * 1000, raceSettleMs, healthy, hasLog, readLog });
+    const gammuRunning = async () => (await daemonState()).running;
+    this.outbox = new OutboxWatch({ dirs, stateDir: this.stateDir, journal, tracker: this.tracker, log, stuckSeconds, expiryMarginMs: expiryMarginSeconds * 1000, raceSettleMs, healthy, gammuRunning, hasLog, readLog });
     const serialize = <T>(fn: () => Promise<T>) => this.serialize(fn);
     this.claims = new Claims({ client, spooler: this.spooler, log, serialize, ...backoff, signal });
     const inbox = { inbox: dirs.inbox, archive: join(this.stateDir, 'inbox-archive') };

@@ -74,6 +74,27 @@ test('expiry withdraws a file gammu has not taken, and leaves a taken one alone'
   }
 });
 
+test('expiry withdraws a file gammu took once gammu-smsd is down (nothing is sending it; a restarted gammu would send it late), and leaves it while gammu runs or cannot be told', async () => {
+  let running: boolean | undefined = true;
+  const { dirs, stateDir, journal, tracker, watch, spool, done } = setup({ gammuRunning: async () => running });
+  try {
+    spool('taken', 'OUTB1_taken.txt', -1);
+    tracker.attempt('OUTB1_taken.txt');
+    await watch.sweep(Date.now());
+    assert.equal(journal.get('taken')?.state, 'spooled', 'gammu runs: it may be sending it');
+    running = undefined;
+    await watch.sweep(Date.now());
+    assert.equal(journal.get('taken')?.state, 'spooled', 'cannot tell: left alone');
+    running = false;
+    await watch.sweep(Date.now());
+    assert.equal(journal.get('taken')?.state, 'expired');
+    assert.deepEqual(readdirSync(join(stateDir, 'expired')), ['OUTB1_taken.txt']);
+    assert.deepEqual(readdirSync(dirs.outbox), []);
+  } finally {
+    done();
+  }
+});
+
 test('the expiry margin: a file within the margin of its expiry is withdrawn before it (gammu needs time to send a file it takes), one outside it stays', async () => {
   const { dirs, stateDir, journal, watch, spool, done } = setup({ expiryMarginMs: 10_000 });
   try {
