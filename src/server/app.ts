@@ -17,6 +17,7 @@ import { openapiOptions } from './openapi.js';
 import { GATEWAY_PREFIX } from '../protocol/gateway.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { opsRoutes } from './routes/ops.js';
+import { providerRoutes } from './routes/providers.js';
 import { v1Routes } from './routes/v1.js';
 import { dashboardPlugin } from './dashboard/index.js';
 import { createServices, type Services } from './services.js';
@@ -107,7 +108,9 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
       reply.elapsedTime / 1000,
     );
     if (!req.url.startsWith(GATEWAY_PREFIX + '/')) {
-      req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request completed');
+      // A provider's callback URL carries a report token: logged without its query.
+      const url = req.url.startsWith('/providers/') ? req.url.split('?')[0] : req.url;
+      req.log.info({ method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request completed');
     }
   });
 
@@ -177,6 +180,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
   await app.register(opsRoutes(services));
   await app.register(v1Routes(services), { prefix: '/v1' });
   await app.register(gatewayRoutes(services), { prefix: GATEWAY_PREFIX });
+  await app.register(providerRoutes(services), { prefix: '/providers/v1' });
   await app.register(dashboardPlugin(services), { prefix: '/dashboard' });
   // A person who opens the server's address in a browser lands on the dashboard.
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/dashboard', 302));

@@ -9,6 +9,7 @@ import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS } from '../protocol/gateway.js';
 import { LogLevelError, parseLogLevel } from '../protocol/log.js';
 import { parseAllowList } from './webhooks/egress.js';
+import { loadProviders, ProvidersConfigError, type ProvidersConfig } from './channels/provider/config.js';
 
 export interface OtpSettings {
   digits: number;
@@ -76,6 +77,8 @@ export interface ServerConfig {
   budgets: BudgetSettings;
   /** Seed compatibility: also write SMS as gammu outbox files into this folder. */
   seedOutboxDir?: string;
+  /** SMS providers and routing rules (KIRIM_SMS_PROVIDERS, a JSON file; docs/providers.md). */
+  providers?: ProvidersConfig;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   /** Serve /docs and /openapi.json (KIRIM_PUBLIC_DOCS). */
@@ -316,6 +319,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     emailMaxAttempts: int(env, 'KIRIM_EMAIL_MAX_ATTEMPTS', 6, 1, 50),
     budgets: budgets(env),
     seedOutboxDir: env.KIRIM_SEED_OUTBOX ? resolve(env.KIRIM_SEED_OUTBOX) : undefined,
+    ...(env.KIRIM_SMS_PROVIDERS ? { providers: smsProviders(env.KIRIM_SMS_PROVIDERS, env) } : {}),
     bodyLimitBytes: int(env, 'KIRIM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     publicDocs: publicDocs === 'true',
     ...(metricsToken ? { metricsToken } : {}),
@@ -324,6 +328,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     cookieSecure: bool(env, 'KIRIM_COOKIE_SECURE', false),
     webhookAllowPrivate: allowPrivate(env),
   };
+}
+
+/** The providers file, its errors as ConfigError naming the setting. */
+function smsProviders(path: string, env: Env): ProvidersConfig {
+  try {
+    return loadProviders(resolve(path), env);
+  } catch (err) {
+    if (err instanceof ProvidersConfigError) throw new ConfigError(`KIRIM_SMS_PROVIDERS: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Fills in the secret (generating it in the data dir when unset). */

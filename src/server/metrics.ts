@@ -27,6 +27,10 @@ export interface Metrics {
   };
   webhookDeliveries: Counter<'outcome'>;
   emailAttempts: Counter<'outcome'>;
+  /** SMS hand-overs to a provider by outcome: accepted, rejected, retry, expired, unknown. */
+  providerSends: Counter<'provider' | 'outcome'>;
+  /** Delivery reports from providers by what they said. */
+  providerReports: Counter<'provider' | 'status'>;
   backgroundErrors: Counter<'loop'>;
   storeUnavailable: Counter<'source'>;
   storeUp: Gauge;
@@ -73,6 +77,8 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
       modemHealthy: new Gauge({ name: 'kirim_gateway_modem_healthy', help: '1 when the last heartbeat reports a working modem with a signal and no error, else 0', labelNames: ['gateway', 'gateway_id'], registers: r }),
     },
     webhookDeliveries: new Counter({ name: 'kirim_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: r }),
+    providerSends: new Counter({ name: 'kirim_provider_sends_total', help: 'SMS hand-overs to a provider by outcome (accepted, rejected, retry, expired, unknown)', labelNames: ['provider', 'outcome'], registers: r }),
+    providerReports: new Counter({ name: 'kirim_provider_reports_total', help: 'Delivery reports received from providers, by status (delivered, failed, sent, ignored)', labelNames: ['provider', 'status'], registers: r }),
     emailAttempts: new Counter({ name: 'kirim_email_attempts_total', help: 'Email send attempts by outcome', labelNames: ['outcome'], registers: r }),
     backgroundErrors: new Counter({ name: 'kirim_background_errors_total', help: 'Failed runs of background loops (email, webhooks, sweepers...)', labelNames: ['loop'], registers: r }),
     storeUp: new Gauge({ name: 'kirim_store_up', help: '1 when the last scrape could read the store, 0 while it does not answer', registers: r }),

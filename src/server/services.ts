@@ -12,6 +12,7 @@ import { createGatewayService, type GatewayService } from './channels/gateway/se
 import type { EmailTransport } from './channels/email/types.js';
 import { createEmailWorker, type EmailWorker } from './channels/email/worker.js';
 import { createSeedOutboxWriter, type SeedOutboxWriter } from './channels/seed-outbox/writer.js';
+import { createProviderChannel, type ProviderChannel } from './channels/provider/channel.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
 import { IDLE_TIMEOUT_MS } from './dashboard/sessions.js';
 import { LOGIN_WINDOW_MS } from './dashboard/throttle.js';
@@ -43,6 +44,8 @@ export interface Services {
   email: EmailWorker;
   /** Seed compatibility (KIRIM_SEED_OUTBOX): SMS as gammu files in a folder for the seed's rsync. */
   seedOutbox?: SeedOutboxWriter;
+  /** SMS providers (KIRIM_SMS_PROVIDERS): a worker per provider and their delivery reports. */
+  providers?: ProviderChannel;
   /** Starts background work (workers, sweepers). */
   start(): void;
   /** Stops background work and waits for what is in flight. */
@@ -62,6 +65,8 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
   const gateways = createGatewayService(ctx, messages, outbox, limits, router, monitor);
   const email = createEmailWorker(ctx, messages, transport);
   const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
+  const providers = ctx.config.providers ? createProviderChannel(ctx, messages, ctx.config.providers) : undefined;
+  if (providers) router.useProviders(providers);
 
   /** Queued or leased messages past their expiry, then overdue verifications. */
   async function expire() {
@@ -110,6 +115,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
     webhooks,
     email,
     ...(seedOutbox ? { seedOutbox } : {}),
+    ...(providers ? { providers } : {}),
     async sweep() {
       for (const [, , run] of sweepers) await run();
     },
@@ -118,10 +124,11 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
       email.start();
       webhooks.start();
       seedOutbox?.start();
+      providers?.start();
       for (const loop of loops) loop.start();
     },
     async stop() {
-      await Promise.all([cluster.stop(), ...loops.map((l) => l.stop()), seedOutbox?.stop(), email.stop(), webhooks.stop()]);
+      await Promise.all([cluster.stop(), ...loops.map((l) => l.stop()), seedOutbox?.stop(), providers?.stop(), email.stop(), webhooks.stop()]);
     },
   };
 }

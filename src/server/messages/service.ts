@@ -73,7 +73,7 @@ const insertDetail = (input: Pick<NewMessage, 'detail'>) => input.detail ?? 'acc
 
 /** How a new SMS gets its route (routing/router.ts); without one, every SMS may go to any unpinned gateway. */
 export interface RouteSource {
-  routeFor(to: string, repo: Repo): Promise<string | null>;
+  routeFor(to: string, repo: Repo, priority: Priority): Promise<string | null>;
 }
 
 export function createMessageService(ctx: ServerContext, outbox: Outbox, router?: RouteSource) {
@@ -124,7 +124,7 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
     async insert(input: NewMessage, repo: Repo = store, now = ctx.now()): Promise<MessageRow> {
       const row = build(input, now);
       await repo.transaction(async (tx) => {
-        if (row.channel === 'sms' && router) row.route = await router.routeFor(row.to, tx);
+        if (row.channel === 'sms' && router) row.route = await router.routeFor(row.to, tx, row.priority);
         await tx.insertMessage(row, insertDetail(input));
         await outbox.messageChanged(tx, row, null);
       });
@@ -142,10 +142,10 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
     },
 
     /** Leases up to `max` queued SMS on `routes` to a gateway (queued → dispatched). */
-    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null> }): Promise<MessageRow[]> {
+    async lease(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null>; due?: boolean }): Promise<MessageRow[]> {
       return store.transaction(async (tx) => {
         const rows = await tx.leaseSms(q);
-        for (const row of rows) await outbox.messageChanged(tx, row, `leased to gateway ${q.gatewayId}`);
+        for (const row of rows) await outbox.messageChanged(tx, row, `leased to ${q.gatewayId.startsWith('provider:') ? '' : 'gateway '}${q.gatewayId}`);
         return rows;
       });
     },

@@ -27,8 +27,23 @@ import type { ServerContext } from '../context.js';
 import { gatewayStatus } from '../gateway-status.js';
 import type { Limits } from '../limits.js';
 import type { GatewayRow, MessageRow, Repo } from '../store/index.js';
+import type { Priority } from '../../protocol/api.js';
+import { providerRoute, routeProvider, type RoutingRule } from '../channels/provider/config.js';
 import { decideRoute, type Candidate } from './decide.js';
-import { coveringPrefixes, pinRoute, pinned, pinsOf } from './pins.js';
+import { coveringPrefixes, matchLength, pinRoute, pinned, pinsOf } from './pins.js';
+import { channelsFor, firstUsable, MODEM } from './rules.js';
+
+/** What the router needs to know of the SMS providers (channels/provider). */
+export interface ProviderStatus {
+  /** Configured and not failing now. */
+  usable(id: string): boolean;
+  has(id: string): boolean;
+}
+
+/** Whether an eligible gateway would take an SMS to `to`: one pinned to it, or an unpinned one. */
+function modemServes(to: string, cands: Candidate[]): boolean {
+  return cands.some((g) => g.eligible && (!pinned(g.pins) || matchLength(g.pins, to) > 0));
+}
 
 export type Router = ReturnType<typeof createRouter>;
 
@@ -43,6 +58,10 @@ const candidates = (rows: GatewayRow[]): Candidate[] => live(rows).map((r) => ({
 
 export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAllowance'>) {
   const { store, config, log } = ctx;
+  const rules: RoutingRule[] = config.providers?.rules ?? [];
+  /** Set once the provider channel exists (it is built after the router). */
+  let providers: ProviderStatus | undefined;
+  const providerServes = (id: string) => providers?.has(id) ?? false;
   /**
    * What this server last saw of each gateway (pins and eligibility): a
    * change starts a pass that brings its SMS back, and the next refresh
@@ -110,6 +129,9 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
     let moved = 0;
     for (const route of await store.listQueuedRoutes()) {
       if (served.has(route)) continue;
+      // A provider's SMS stay with it (it retries); only a provider no longer configured gives its SMS back to the modems.
+      const provider = routeProvider(route);
+      if (provider !== undefined && providerServes(provider)) continue;
       // Each batch leaves the dead route, so the next read finds the rest.
       for (;;) {
         const batch = await store.listQueuedOnRoute(route, BATCH);
@@ -131,15 +153,34 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       // A message sent to one gateway by id (away from a silent one) keeps it.
-      moved += await move(batch.filter((m) => m.route === null || !m.route.startsWith('gw_')), (to) => decideRoute(to, cands));
+      // A provider's SMS stay with it too.
+      moved += await move(batch.filter((m) => m.route === null || !(m.route.startsWith('gw_') || m.route.startsWith('provider:'))), (to) => decideRoute(to, cands));
     }
     return moved;
   }
 
   return {
-    /** The route of a new SMS to `to` (`repo`: the transaction it is queued in). */
-    async routeFor(to: string, repo: Repo = store): Promise<string | null> {
-      return decideRoute(to, candidates(await gateways(repo)));
+    /** Tells the router which providers exist and which are failing. */
+    useProviders(p: ProviderStatus): void {
+      providers = p;
+    },
+
+    /** The channels an SMS to `to` may take, best first (routing rules; `["modem"]` without them). */
+    channelsFor(to: string, priority: Priority): string[] {
+      return channelsFor(rules, to, priority);
+    },
+
+    /**
+     * The route of a new SMS to `to` (`repo`: the transaction it is queued
+     * in): the first usable channel of its rule — a gateway route for
+     * `modem`, `provider:<id>` for a provider.
+     */
+    async routeFor(to: string, repo: Repo = store, priority: Priority = 'normal'): Promise<string | null> {
+      const channels = channelsFor(rules, to, priority);
+      const cands = candidates(await gateways(repo));
+      if (channels.length === 1 && channels[0] === MODEM) return decideRoute(to, cands);
+      const chosen = firstUsable(channels, (c) => (c === MODEM ? modemServes(to, cands) : (providers?.usable(c) ?? false)));
+      return chosen === MODEM ? decideRoute(to, cands) : providerRoute(chosen);
     },
 
     /** Forgets the cached view of the gateways (after a change made on this server). */
@@ -148,7 +189,9 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
     },
 
     /** The route of a lapsed SMS being requeued: away from the gateway that fell silent when another may take it. */
-    async routeAway(m: Pick<MessageRow, 'to' | 'gateway_id'>): Promise<string | null> {
+    async routeAway(m: Pick<MessageRow, 'to' | 'gateway_id' | 'route'>): Promise<string | null> {
+      // A provider's lapsed lease (the server stopped before its hand-over) stays with that provider.
+      if (routeProvider(m.route) !== undefined && providerServes(routeProvider(m.route)!)) return m.route;
       const rows = await store.listGateways();
       return decideRoute(m.to, candidates(rows), m.gateway_id ?? undefined);
     },

@@ -181,7 +181,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
     async messagesOfVerification(verificationId) {
       return db.selectFrom('messages').selectAll().where('verification_id', '=', verificationId).orderBy('id').execute();
     },
-    async leaseSms({ gatewayId, max, now, leaseUntil, recipients, routes: wanted }) {
+    async leaseSms({ gatewayId, max, now, leaseUntil, recipients, routes: wanted, due = false }) {
       if (max <= 0) return [];
       // Fair share: OTPs (messages of a verification) first, then round
       // robin across API keys — each key's n-th waiting message ranks in
@@ -192,6 +192,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       const limit = gated && recipients.newAllowed > 0 ? Math.min(max * 4, 400) : max;
       const queued = <Q extends SelectQueryBuilder<Database, 'messages', object>>(q: Q): Q => {
         let out = q.where('channel', '=', 'sms').where('status', '=', 'queued').where('expires_at', '>', now);
+        if (due) out = out.where('next_attempt_at', '<=', now);
         // With no new recipient allowed, only messages to known recipients may go.
         if (gated && recipients.newAllowed <= 0) {
           for (const w of recipients.knownIn) {
@@ -206,7 +207,8 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       // created_at) index, in one statement, instead of ranking the whole
       // queue. The keys with work on a route come off the same index by a
       // skip-scan: one index probe per key, whatever the depth of the queue.
-      const routes = wanted ?? [null, ...(await queuedRoutes(db))];
+      // Absent: any route but a provider's (those are only its worker's).
+      const routes = wanted ?? [null, ...(await queuedRoutes(db)).filter((r) => !r.startsWith('provider:'))];
       const pairs = await queuedKeys(db, routes);
       if (pairs.length === 0) return [];
       const parts = pairs.flatMap(([route, key]) =>
@@ -289,7 +291,7 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       if (rows.length > 0) {
         await db
           .insertInto('message_events')
-          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched' as const, at: now, detail: `leased to gateway ${gatewayId}` })))
+          .values(rows.map((r) => ({ message_id: r.id, status: 'dispatched' as const, at: now, detail: `leased to ${gatewayId.startsWith('provider:') ? '' : 'gateway '}${gatewayId}` })))
           .execute();
       }
       const order = new Map(ids.map((id, i) => [id, i]));
@@ -356,6 +358,16 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
         .where('lease_until', '<', now)
         // A claimed message may already be in its gateway's outbox: it stays there.
         .where('claimed_at', 'is', null)
+        .limit(limit)
+        .execute();
+    },
+    async listProviderHandovers(gatewayId, now, limit) {
+      return db
+        .selectFrom('messages')
+        .selectAll()
+        .where('status', '=', 'spooled')
+        .where('gateway_id', '=', gatewayId)
+        .where((eb) => eb.or([eb('lease_until', '<', now), eb.and([eb('lease_until', 'is', null), eb('expires_at', '<=', now)])]))
         .limit(limit)
         .execute();
     },

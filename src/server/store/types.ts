@@ -185,9 +185,11 @@ export interface Repo {
    * at most `newAllowed` of them go to a recipient not yet a member of
    * every `knownIn` bucket window (a gateway's distinct-recipient budget).
    * With `routes`, only messages whose route is one of these (null = the
-   * unpinned gateways' share); absent = whatever the route.
+   * unpinned gateways' share); absent = whatever the route. With `due`,
+   * only messages whose `next_attempt_at` has come (a provider's retries
+   * wait in the queue until then).
    */
-  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null> }): Promise<MessageRow[]>;
+  leaseSms(q: { gatewayId: string; max: number; now: number; leaseUntil: number; recipients?: LeaseRecipients; routes?: Array<string | null>; due?: boolean }): Promise<MessageRow[]>;
   /**
    * Claims an SMS for the gateway about to write it (docs/gateway-protocol.md,
    * "Claims"). Succeeds while the message is `dispatched` to this gateway
@@ -225,6 +227,13 @@ export interface Repo {
   setGatewayRouteBlock(id: string, from: string | null, to: string | null): Promise<boolean>;
   /** Dispatched, unclaimed SMS whose lease ran out before the gateway reported `spooled`. */
   listLapsedLeases(now: number, limit: number): Promise<MessageRow[]>;
+  /**
+   * A provider's `spooled` SMS that need a look (channels/provider): a
+   * hand-over whose lease ran out (the server stopped between marking it and
+   * recording the provider's answer), and ones whose outcome is unknown
+   * (`lease_until` null) past their expiry.
+   */
+  listProviderHandovers(gatewayId: string, now: number, limit: number): Promise<MessageRow[]>;
   /** Not-yet-final messages (queued or dispatched) whose expiry has passed. */
   listExpiredUnsent(now: number, limit: number): Promise<MessageRow[]>;
   /** Queued email messages due for an attempt. */
