@@ -1894,6 +1894,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/providers/v1/{provider}/dlr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery report from an SMS provider
+         * @description The callback URL Kirim gives a provider with each SMS (docs/providers.md). Authenticated by the per-message token `t`; repeated reports are answered 200 and change nothing.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the message id */
+                    m: string;
+                    /** @description the message's report token */
+                    t: string;
+                };
+                header?: never;
+                path: {
+                    /** @description the provider id from the providers file */
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "dispatched" | "spooled" | "sent" | "delivered" | "failed" | "expired" | "canceled";
+                            /** @description false for a repeated or late report, or a status Kirim does not record */
+                            changed: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Delivery report from an SMS provider
+         * @description The callback URL Kirim gives a provider with each SMS (docs/providers.md). Authenticated by the per-message token `t`; repeated reports are answered 200 and change nothing.
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description the message id */
+                    m: string;
+                    /** @description the message's report token */
+                    t: string;
+                };
+                header?: never;
+                path: {
+                    /** @description the provider id from the providers file */
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "dispatched" | "spooled" | "sent" | "delivered" | "failed" | "expired" | "canceled";
+                            /** @description false for a repeated or late report, or a status Kirim does not record */
+                            changed: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "message.queued": {
