@@ -160,7 +160,7 @@ describe('CLI errors', () => {
     assert.match(c.stdout, /^kg_[A-Za-z0-9_-]{43}\n$/);
     const l = kirim(['gateways', 'list', '--data-dir', dataDir]);
     assert.equal(l.status, 0, l.stderr);
-    assert.match(l.stdout, /^gw_[0-9a-z]{26}\trumah-pi\tnew\tnever seen\tmodem unknown \(no heartbeat yet\)\tspool unknown\tpins: any number\tin rotation\n$/);
+    assert.match(l.stdout, /^gw_[0-9a-z]{26}\trumah-pi\tnew\tnever seen\tmodem unknown \(no heartbeat yet\)\tspool unknown\tpins: any number\tin rotation\tnumber: not set\n$/);
     assert.ok(!l.stdout.includes(c.stdout.trim()), 'the token is never shown again');
   });
 

@@ -5,6 +5,8 @@ import { UserError } from './errors.js';
 import { describeGateway, gatewayStatus, gatewayStatuses } from '../server/gateway-status.js';
 import { PinError, describePins, parseCountries, parsePrefixes, pinColumns, type Pins } from '../server/routing/pins.js';
 import { checkName } from './keys.js';
+import { normalizeGatewayNumber, type PhoneRules } from '../server/destinations.js';
+import { ApiError } from '../server/errors.js';
 import { configFrom, withServerOptions, withStore } from './shared-options.js';
 
 /** The pins given by --prefix and --country, checked; a bad one is a UserError naming it. */
@@ -19,10 +21,22 @@ function pinsFrom(flags: { prefix?: string[]; country?: string[] }, defaultRegio
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** A --number value as E.164, or a UserError naming what is wrong with it. */
+function numberFrom(raw: string, rules: PhoneRules): string {
+  try {
+    return normalizeGatewayNumber(raw, rules);
+  } catch (err) {
+    if (err instanceof ApiError) throw new UserError(err.detail);
+    throw err;
+  }
+}
+
 /**
  * `kirim gateways create NAME [--prefix +62811,+62812] [--country ID]`
  * (or --name NAME): registers a gateway, pinned when asked, and prints its token once.
  * `kirim gateways route ID --prefix ... --country ... | --any`: changes its pins.
+ * `kirim gateways number ID NUMBER | --none`: sets (or forgets) the SIM's own
+ * number, which reverse OTP shows (`create --number` sets it at once).
  * `kirim gateways list [--json]`: each gateway's state now (online/offline from the
  * last time it was heard from, KIRIM_GATEWAY_OFFLINE_SECONDS) and its modem's
  * health from the last heartbeat; the same as GET /v1/gateways.
@@ -41,13 +55,16 @@ export function gatewaysCommand(): Command {
       .option('--name <name>', 'a name for the gateway, e.g. rumah-pi')
       .option('--prefix <prefixes>', 'take only SMS to numbers starting so (E.164, comma-separated, e.g. +62811,+62812); repeatable', collect)
       .option('--country <codes>', 'take only SMS to these countries (ISO 3166, comma-separated, e.g. ID); repeatable', collect)
+      .option('--number <number>', "the SIM's own phone number, shown to people who text a reverse OTP (docs/reverse-otp.md), e.g. +6281311112222")
       .action(async (positional: string | undefined, flags) => {
         if (positional !== undefined && flags.name !== undefined && positional !== flags.name) throw new UserError(`two names given (${JSON.stringify(positional)} and --name ${JSON.stringify(flags.name)}); give one`);
         const raw = positional ?? flags.name;
         if (raw === undefined) throw new UserError('a gateway name is required: kirim gateways create NAME (e.g. rumah-pi)');
         const name = checkName(raw);
-        const pins = pinsFrom(flags, configFrom(flags, { create: false }).defaultRegion);
-        const { token } = await withStore(flags, (store) => createGateway(store, name, pins));
+        const config = configFrom(flags, { create: false });
+        const pins = pinsFrom(flags, config.defaultRegion);
+        const number = flags.number !== undefined ? numberFrom(flags.number, config) : undefined;
+        const { token } = await withStore(flags, (store) => createGateway(store, name, pins, number));
         process.stdout.write(`${token}\n`);
       }),
   );
@@ -86,6 +103,25 @@ export function gatewaysCommand(): Command {
         if (!row) throw new UserError(`no active gateway with id ${JSON.stringify(id)}; see kirim gateways list`);
         const status = gatewayStatus(row, Date.now(), configFrom(flags, { create: false }).gatewayOfflineSeconds);
         process.stdout.write(`${row.id} (${row.name}) pins: ${describePins(status.pins)}\n`);
+      }),
+  );
+  gws.addCommand(
+    withServerOptions(new Command('number').description("Set the SIM's own phone number (shown to people who text a reverse OTP), or forget it (--none)"))
+      .argument('<id>', 'the gateway id, as `kirim gateways list` shows it')
+      .argument('[number]', 'the number, national or E.164, e.g. +6281311112222')
+      .option('--none', 'forget the number: the gateway is no longer offered for reverse OTP')
+      .action(async (id: string, raw: string | undefined, flags) => {
+        if (flags.none && raw !== undefined) throw new UserError('--none forgets the number; give it alone, or a number without it');
+        if (!flags.none && raw === undefined) throw new UserError('give the number (e.g. kirim gateways number ID +6281311112222), or --none');
+        const number = raw !== undefined ? numberFrom(raw, configFrom(flags, { create: false })) : null;
+        const row = await withStore(flags, async (store) => {
+          const gw = await store.getGateway(id);
+          if (!gw || gw.revoked_at !== null) return undefined;
+          await store.updateGateway(id, { number });
+          return gw;
+        });
+        if (!row) throw new UserError(`no active gateway with id ${JSON.stringify(id)}; see kirim gateways list`);
+        process.stdout.write(`${row.id} (${row.name}) number: ${number ?? 'not set'}\n`);
       }),
   );
   gws.addCommand(

@@ -13,7 +13,7 @@ export const SINGLE_LINE = /^[^\u0000-\u001f\u007f]*$/;
 export const singleLine = (max: number) =>
   z.string().max(max).regex(SINGLE_LINE, 'must be a single line without control characters');
 
-import { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from './enums.js';
+import { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationMethod, VerificationStatus } from './enums.js';
 
 export * from './enums.js';
 
@@ -25,8 +25,10 @@ export const StartVerificationBody = z
     channel: Channel,
     locale: Locale.optional().describe('Language of the message; defaults to the server default (id)'),
     ip: z.union([z.ipv4(), z.ipv6()]).optional().describe("End user's IP address, for rate limits"),
+    method: VerificationMethod.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.method !== 'reverse' || b.channel === 'sms', { message: '`method: "reverse"` needs `channel: "sms"`', path: ['method'] });
 
 export const CheckVerificationBody = z
   .object({
@@ -47,8 +49,25 @@ export const Verification = z.object({
   sends: z.number().int(),
   attempts_left: z.number().int(),
   next_resend_at: z.string(),
+  method: VerificationMethod,
 });
 export type Verification = z.infer<typeof Verification>;
+
+/** What the application shows for a reverse verification (docs/reverse-otp.md). */
+export const ReverseInstructions = z.object({
+  code: z.string().describe('The code the person texts; show it (it is not a secret from the person, and Kirim keeps it only as an HMAC and, while pending, encrypted)'),
+  number: z.string().describe("The gateway's own number (E.164) to text it to"),
+  text: z.string().describe('The exact text to send, e.g. `KIRIM 482913`'),
+  sms_uri: z.string().describe('RFC 5724 link that opens the messaging app prefilled (`sms:+62…?body=…`; Android, iOS 8 and later)'),
+  sms_uri_ios: z.string().describe('The same for older iOS and some in-app browsers (`sms:+62…&body=…`)'),
+});
+export type ReverseInstructions = z.infer<typeof ReverseInstructions>;
+
+/** POST /v1/verifications answers the verification, and for `method: "reverse"` what to show. */
+export const VerificationStart = Verification.extend({
+  reverse: ReverseInstructions.optional().describe('Only for `method: "reverse"`, only in the answer to the start: what the person must send, and where'),
+});
+export type VerificationStart = z.infer<typeof VerificationStart>;
 
 export const SendMessageBody = z
   .object({
@@ -265,6 +284,8 @@ export const GatewayStatus = z.object({
     .nullable(),
   version: z.string().optional(),
   started_at: z.string().optional(),
+  /** The SIM's own number (E.164), shown to people texting a reverse OTP; null when not set (`kirim gateways number`). */
+  number: z.string().nullable(),
   /** What it is pinned to (`kirim gateways route`); both empty: any number no pinned gateway takes. */
   pins: z.object({
     prefixes: z.array(z.string()).describe('E.164 number prefixes, e.g. +62811'),
@@ -288,6 +309,12 @@ export const GatewayPinsBody = z
   .object({
     prefixes: z.array(z.string().max(20)).max(100).default([]).describe('E.164 number prefixes, e.g. ["+62811", "+62812"]'),
     countries: z.array(z.string().max(5)).max(100).default([]).describe('ISO 3166 country codes, e.g. ["ID"]'),
+  })
+  .strict();
+/** PUT /v1/gateways/{id}/number: the SIM's own number, or null to forget it. */
+export const GatewayNumberBody = z
+  .object({
+    number: singleLine(32).min(1).nullable().describe("The gateway SIM's own number, national or E.164 (e.g. +6281311112222); null: not known"),
   })
   .strict();
 export const GatewayList = z.object({ data: z.array(GatewayStatus) });
@@ -354,6 +381,14 @@ const exampleVerification = {
   sends: 1,
   attempts_left: 5,
   next_resend_at: '2026-01-15T08:30:30.000Z',
+  method: 'send',
+};
+const exampleReverse = {
+  code: '482913',
+  number: '+6281311112222',
+  text: 'KIRIM 482913',
+  sms_uri: 'sms:+6281311112222?body=KIRIM%20482913',
+  sms_uri_ios: 'sms:+6281311112222&body=KIRIM%20482913',
 };
 const exampleInbound = { id: 'in_01jh3zk8q2x5v7n9r4t6w8y0ef', from: '+6281298765432', text: 'STOP', received_at: t0, gateway: 'gw_01jh3y0000000000000000000a' };
 const exampleWebhook = { id: 'wh_01jh3zk8q2x5v7n9r4t6w8y0gh', url: 'https://app.example.com/kirim-events', events: ['message.delivered', 'message.failed'], created_at: t0 };
@@ -362,9 +397,12 @@ apiSchemas.add(Channel, { id: 'Channel' });
 apiSchemas.add(Priority, { id: 'Priority' });
 apiSchemas.add(MessageStatus, { id: 'MessageStatus' });
 apiSchemas.add(VerificationStatus, { id: 'VerificationStatus' });
-apiSchemas.add(StartVerificationBody, { id: 'StartVerification', examples: [{ to: '081234567890', channel: 'sms', locale: 'id' }] });
+apiSchemas.add(VerificationMethod, { id: 'VerificationMethod' });
+apiSchemas.add(StartVerificationBody, { id: 'StartVerification', examples: [{ to: '081234567890', channel: 'sms', locale: 'id' }, { to: '081234567890', channel: 'sms', method: 'reverse' }] });
 apiSchemas.add(CheckVerificationBody, { id: 'CheckVerification', examples: [{ to: '081234567890', code: '482913' }] });
 apiSchemas.add(Verification, { id: 'Verification', examples: [exampleVerification] });
+apiSchemas.add(ReverseInstructions, { id: 'ReverseInstructions', examples: [exampleReverse] });
+apiSchemas.add(VerificationStart, { id: 'VerificationStart', examples: [exampleVerification, { ...exampleVerification, method: 'reverse', sends: 0, reverse: exampleReverse }] });
 apiSchemas.add(SendMessageBody, { id: 'SendMessage', examples: [{ to: '081234567890', channel: 'sms', text: 'Paket Anda tiba besok.' }] });
 apiSchemas.add(MessageEvent, { id: 'MessageEvent' });
 apiSchemas.add(Message, { id: 'Message', examples: [exampleMessage] });

@@ -46,9 +46,9 @@ export async function rotateGatewayToken(store: Repo, id: string): Promise<{ row
 }
 
 /** Registers a gateway named `name` (pinned to `pins`, routing/pins.ts, when given); returns its token (shown once) and its id. */
-export async function createGateway(store: Repo, name: string, pins?: Pins): Promise<{ id: string; token: string }> {
+export async function createGateway(store: Repo, name: string, pins?: Pins, number?: string): Promise<{ id: string; token: string }> {
   const token = generateToken(GATEWAY_TOKEN_PREFIX);
   const id = newId('gw');
-  await store.insertGateway({ id, name, token_hash: hashToken(token), prefix: token.slice(0, 7), created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null, ...(pins ? pinColumns(pins) : {}) });
+  await store.insertGateway({ id, name, token_hash: hashToken(token), prefix: token.slice(0, 7), created_at: Date.now(), revoked_at: null, last_seen_at: null, state: 'new', health: null, ...(pins ? pinColumns(pins) : {}), ...(number ? { number } : {}) });
   return { id, token };
 }

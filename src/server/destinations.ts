@@ -39,6 +39,20 @@ export function normalizePhone(raw: string, rules: PhoneRules): string {
   return parsed.number;
 }
 
+/**
+ * A gateway SIM's own number (what people text a reverse OTP to), checked
+ * as an SMS destination is: a mobile number in an allowed country, E.164.
+ * ApiError 422 `invalid_number` naming the problem.
+ */
+export function normalizeGatewayNumber(raw: string, rules: PhoneRules): string {
+  try {
+    return normalizePhone(raw, rules);
+  } catch (err) {
+    if (err instanceof ApiError) throw new ApiError(422, 'invalid_number', `gateway number ${JSON.stringify(raw)}: ${err.detail.replace('`to` is', 'it is')}`);
+    throw err;
+  }
+}
+
 /** The lower-cased address, or ApiError 422. */
 export function normalizeEmail(raw: string): string {
   const value = raw.trim().toLowerCase();

@@ -18,6 +18,7 @@ const row = (over: Partial<GatewayRow> = {}): GatewayRow => ({
   health: beat({ ok: true, signal_percent: 72, network: 'Telkomsel' }),
   route_prefixes: '',
   route_countries: '',
+  number: null,
   rotation: 'in',
   rotation_since: null,
   rotation_reason: null,
@@ -57,7 +58,7 @@ test('modem health from the last heartbeat: no signal, an error, or the gateway 
   assert.equal(s.version, '0.1.0');
 });
 
-test('revoked gateways are left out; the description names state, age, modem, spool, pins and rotation', () => {
+test('revoked gateways are left out; the description names state, age, modem, spool, pins, rotation and number', () => {
   assert.deepEqual(gatewayStatuses([row(), row({ id: 'gw_2', revoked_at: T })], T, 45).map((g) => g.id), ['gw_1']);
   assert.deepEqual(describeGateway(gatewayStatus(row(), T + 12_000, 45)), [
     'online',
@@ -66,9 +67,11 @@ test('revoked gateways are left out; the description names state, age, modem, sp
     'outbox 2, error 1',
     'pins: any number',
     'in rotation',
+    'number: not set',
   ]);
+  assert.equal(describeGateway(gatewayStatus(row({ number: '+6281311112222' }), T, 45))[6], 'number: +6281311112222');
   const pinnedOut = describeGateway(gatewayStatus(row({ route_prefixes: '+62811 +62812', route_countries: 'ID', rotation: 'out', rotation_since: T, rotation_reason: 'failure rate 80 % over 10 sends', route_block: 'out of rotation: failure rate 80 % over 10 sends' }), T, 45));
-  assert.deepEqual(pinnedOut.slice(4), ['pins: +62811, +62812, ID', 'out of rotation: failure rate 80 % over 10 sends']);
+  assert.deepEqual(pinnedOut.slice(4, 6), ['pins: +62811, +62812, ID', 'out of rotation: failure rate 80 % over 10 sends']);
   const held = gatewayStatus(row({ route_block: 'SIM budget spent (see kirim gateways list and the log)' }), T, 45);
   assert.deepEqual(held.routing, { eligible: false, reason: 'SIM budget spent (see kirim gateways list and the log)', rotation: 'in' });
   assert.equal(describeGateway(held)[5], 'in rotation, no new SMS: SIM budget spent (see kirim gateways list and the log)');

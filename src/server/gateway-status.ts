@@ -32,6 +32,7 @@ export function gatewayStatus(row: GatewayRow, now: number, offlineSeconds: numb
     seconds_since_seen: seen === null ? null : Math.max(0, Math.floor((now - seen) / 1000)),
     modem: null,
     spool: null,
+    number: row.number ?? null,
     pins: pinsOf(row),
     routing: {
       eligible: row.route_block === null && row.rotation === 'in',
@@ -95,7 +96,7 @@ export function describeGateway(g: GatewayStatus): string[] {
   const spool = g.spool
     ? [`outbox ${g.spool.outbox}`, g.spool.error ? `error ${g.spool.error}` : '', g.spool.pending_reports ? `${g.spool.pending_reports} reports pending` : ''].filter(Boolean).join(', ')
     : 'spool unknown';
-  return [g.state, when, modem, spool, `pins: ${describePins(g.pins)}`, describeRouting(g)];
+  return [g.state, when, modem, spool, `pins: ${describePins(g.pins)}`, describeRouting(g), `number: ${g.number ?? 'not set'}`];
 }
 
 /** `in rotation`, `out of rotation: failure rate 80 % over 10 sends`, `no new SMS: offline: silent for 50 s`. */

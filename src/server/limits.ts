@@ -124,6 +124,12 @@ export interface BudgetRequest {
   channel: 'sms' | 'email';
   /** The end user's address (POST /v1/verifications `ip`). */
   ip?: string;
+  /**
+   * False when nothing is sent (a reverse verification, docs/reverse-otp.md):
+   * the budgets of SMS that go out (prefix, country) do not apply; the
+   * destination, IP and key budgets still do.
+   */
+  sends?: boolean;
 }
 
 /** A request's counts, given back when it does not go through. */
@@ -173,7 +179,7 @@ export function createLimits(ctx: Pick<ServerContext, 'store' | 'config' | 'metr
     ];
     const group = req.ip !== undefined ? ipGroup(req.ip) : undefined;
     list.push([rules.ipHour, group], [rules.ipDay, group]);
-    if (req.channel === 'sms' && req.to.startsWith('+')) {
+    if (req.channel === 'sms' && req.sends !== false && req.to.startsWith('+')) {
       list.push([rules.prefixHour, req.to.slice(1, 1 + settings.prefixDigits)], [rules.countryHour, countryOf(req.to)]);
     }
     return list.filter(([rule, subject]) => rule.limit > 0 && subject !== undefined).map(([rule, subject]) => counted(rule, subject!, now));

@@ -94,7 +94,12 @@ test('request and answer schemas are named components, referred to rather than i
   }
   const json = (op: any, code: string) => op.responses[code].content['application/json'].schema;
   assert.deepEqual(json(doc.paths['/v1/messages/{id}'].get, '200'), { $ref: '#/components/schemas/Message' });
-  assert.deepEqual(json(doc.paths['/v1/verifications'].post, '201'), { $ref: '#/components/schemas/Verification' });
+  assert.deepEqual(json(doc.paths['/v1/verifications'].post, '201'), { $ref: '#/components/schemas/VerificationStart' });
+  // The start answers the verification object, plus what to show for a reverse one.
+  const start = doc.components.schemas.VerificationStart;
+  for (const field of Object.keys(doc.components.schemas.Verification.properties)) assert.ok(start.properties[field], `VerificationStart.${field}`);
+  assert.ok(start.properties.reverse, 'VerificationStart.reverse');
+  assert.ok(doc.paths['/v1/gateways/{id}/number'].put, 'PUT /v1/gateways/{id}/number');
   const tooSoon = doc.paths['/v1/verifications'].post.responses['429'].content;
   assert.deepEqual(Object.keys(tooSoon), ['application/problem+json'], 'errors are documented as they are sent');
   assert.deepEqual(tooSoon['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' });

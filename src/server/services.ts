@@ -62,7 +62,7 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
   const messages = createMessageService(ctx, outbox, router);
   const monitor = createMonitor(ctx, outbox, router);
   const verifications = createVerificationService(ctx, messages, limits, outbox);
-  const gateways = createGatewayService(ctx, messages, outbox, limits, router, monitor);
+  const gateways = createGatewayService(ctx, messages, outbox, limits, router, monitor, verifications.reverse);
   const email = createEmailWorker(ctx, messages, transport);
   const seedOutbox = ctx.config.seedOutboxDir ? createSeedOutboxWriter(ctx, messages, ctx.config.seedOutboxDir) : undefined;
   const providers = ctx.config.providers ? createProviderChannel(ctx, messages, ctx.config.providers) : undefined;

@@ -3,7 +3,8 @@
  * list` shows it; POST /v1/gateways/{id}/revoke and /rotate, as `kirim
  * gateways revoke` and `rotate` do; PUT /v1/gateways/{id}/pins, as `kirim
  * gateways route` does (a bad prefix or country is refused with 422
- * `invalid_pins`, naming it). Registered inside the v1 routes (so an
+ * `invalid_pins`, naming it); PUT /v1/gateways/{id}/number, as `kirim
+ * gateways number` does (422 `invalid_number`). Registered inside the v1 routes (so an
  * API key is required) and further limited to keys with the `admin` scope:
  * any other key gets 403 `forbidden`. A revocation or rotation made here
  * is announced on the bus, so this server's open long-polls of that
@@ -12,11 +13,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { GatewayList, GatewayPinsBody, GatewayStatus, IdParams, Problem } from '../../protocol/api.js';
+import { GatewayList, GatewayNumberBody, GatewayPinsBody, GatewayStatus, IdParams, Problem } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { requireScope } from '../auth.js';
 import { rotateGatewayToken } from '../credentials.js';
 import { ApiError, notFound } from '../errors.js';
+import { normalizeGatewayNumber } from '../destinations.js';
 import { gatewayStatus, gatewayStatuses } from '../gateway-status.js';
 import { PinError, parseCountries, parsePrefixes, pinColumns } from '../routing/pins.js';
 import type { Services } from '../services.js';
@@ -100,5 +102,25 @@ export const gatewaysRoutes = (s: Services): FastifyPluginAsync =>
       s.router.forget();
       req.log.info({ gateway: row.id, key: req.apiKey.id, pins }, 'gateway pins changed');
       return gatewayStatus({ ...row, ...pinColumns(pins) }, ctx.now(), ctx.config.gatewayOfflineSeconds);
+    });
+    app.withTypeProvider<ZodTypeProvider>().put('/gateways/:id/number', {
+      preValidation: admin,
+      schema: {
+        tags: ['gateways'],
+        summary: "Set a gateway SIM's own number (admin scope)",
+        description:
+          'The number people text a reverse OTP to (docs/reverse-otp.md), as `kirim gateways number` sets it; null forgets it. National or E.164; answered in E.164. A number that is not a mobile number in an allowed country answers 422 `invalid_number`.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: GatewayNumberBody,
+        response: { 200: GatewayStatus, 422: Problem, ...problems },
+      },
+    }, async (req) => {
+      const number = req.body.number === null ? null : normalizeGatewayNumber(req.body.number, { defaultRegion: ctx.config.defaultRegion, allowedCountries: ctx.config.allowedCountries });
+      const row = await ctx.store.getGateway(req.params.id);
+      if (!row || row.revoked_at !== null) throw notFound('gateway (or it was revoked)');
+      await ctx.store.updateGateway(row.id, { number });
+      req.log.info({ gateway: row.id, key: req.apiKey.id }, 'gateway number changed');
+      return gatewayStatus({ ...row, number }, ctx.now(), ctx.config.gatewayOfflineSeconds);
     });
   };

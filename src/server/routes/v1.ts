@@ -22,6 +22,7 @@ import {
   SendMessageBody,
   StartVerificationBody,
   Verification,
+  VerificationStart,
   Webhook,
   WebhookList,
 } from '../../protocol/api.js';
@@ -67,24 +68,36 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
       schema: {
         tags: ['verifications'],
         summary: 'Start a verification, or resend the pending one',
-        description: 'Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`.',
+        description:
+          'Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`. With `method: "reverse"` (SMS only) Kirim sends nothing: the answer\'s `reverse` holds the code, the gateway number to text it to, the exact text and `sms:` links; the person\'s SMS from `to` approves it (docs/reverse-otp.md). The same call while it is pending shows the same code again (200). 409 `no_reverse_number` / `no_reverse_gateway` when no gateway with a number set can receive now, 409 `verification_pending` when a verification of the other method is pending.',
         security,
         body: StartVerificationBody,
-        response: { 200: Verification, 201: Verification, ...problems },
+        response: { 200: VerificationStart, 201: VerificationStart, ...problems },
       },
     }, async (req, reply) => {
       const to = normalizeDestination(req.body.to, req.body.channel, rules);
+      const method = req.body.method ?? 'send';
       return idempotent(ctx, req.apiKey.id, req, reply, {
-        reserve: () => s.limits.take({ apiKeyId: req.apiKey.id, to, channel: req.body.channel, ...(req.body.ip ? { ip: req.body.ip } : {}) }, ctx.now()),
+        reserve: () => s.limits.take({ apiKeyId: req.apiKey.id, to, channel: req.body.channel, sends: method === 'send', ...(req.body.ip ? { ip: req.body.ip } : {}) }, ctx.now()),
         async create(repo) {
-          const { created, verification } = await s.verifications.start({
+          const { created, verification, reverse } = await s.verifications.start({
             apiKeyId: req.apiKey.id,
             to,
             channel: req.body.channel,
             ...(req.body.locale ? { locale: req.body.locale } : {}),
+            method,
             ...(req.body.ip ? { ip: req.body.ip } : {}),
           }, repo);
-          return { status: created ? 201 : 200, body: verification };
+          return { status: created ? 201 : 200, body: reverse ? { ...verification, reverse } : verification };
+        },
+        // A replay record never holds the code: it is rebuilt from the verification's ciphertext while it is pending.
+        redact: (body: VerificationStart) => ({ ...body, reverse: undefined }),
+        async restore(stored) {
+          const body = stored as VerificationStart;
+          if (body.method !== 'reverse') return body;
+          const row = await ctx.store.getVerification(body.id, req.apiKey.id);
+          const again = row ? await s.verifications.reverse.instructionsFor(row) : undefined;
+          return again ? { ...body, reverse: again } : body;
         },
       });
     });

@@ -17,6 +17,8 @@ export type Ops = Omit<Repo, 'transaction'>;
  * partial index `verifications_one_pending` applies (measured 4× slower).
  */
 const PENDING = sql.lit<'pending'>('pending');
+// A literal too, so SQLite's planner sees the partial index's condition (verifications_reverse_pending).
+const REVERSE = sql.lit<'reverse'>('reverse');
 
 /** Builds the repository over a connection or a transaction; `notify` (PostgreSQL) is where announcements to other instances go. */
 export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: NotifyTarget): Ops {
@@ -132,6 +134,18 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
     },
     async deleteGuessFailures(to) {
       await db.deleteFrom('guess_failures').where('to', '=', to).execute();
+    },
+    async listPendingReverse(to, limit) {
+      return db
+        .selectFrom('verifications')
+        .selectAll()
+        .where('to', '=', to)
+        .where('status', '=', PENDING)
+        .where('method', '=', REVERSE)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
     },
     async listExpiredPendingVerifications(now, limit) {
       return db

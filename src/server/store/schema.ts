@@ -4,7 +4,7 @@
  * ordering behave the same in both, and JSON is stored as text.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationStatus } from '../../protocol/api.js';
+import type { Channel, Locale, MessageStatus, Priority, SmsEncoding, VerificationMethod, VerificationStatus } from '../../protocol/api.js';
 
 export type GatewayState = 'new' | 'online' | 'offline';
 export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
@@ -50,6 +50,8 @@ export interface GatewaysTable {
   rotation_reason: string | null;
   /** Why the router holds the gateway back now (offline, modem, spool, budget, rotation); null = eligible. */
   route_block: string | null;
+  /** The SIM's own number (E.164), shown to people who text a reverse OTP; null = not known. */
+  number: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface VerificationsTable {
@@ -71,6 +73,8 @@ export interface VerificationsTable {
   attempts_left: number;
   next_resend_at: number;
   ended_at: number | null;
+  /** `send`: Kirim sends the code; `reverse`: the person texts it to a gateway's number (docs/reverse-otp.md). */
+  method: VerificationMethod;
 }
 
 export interface MessagesTable {

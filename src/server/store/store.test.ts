@@ -28,6 +28,7 @@ function verification(over: Partial<VerificationRow> = {}): VerificationRow {
     attempts_left: 5,
     next_resend_at: now + 30_000,
     ended_at: null,
+    method: 'send',
     ...over,
   };
 }
@@ -94,6 +95,21 @@ for (const dialect of DIALECTS) {
       await store.insertVerification(v);
       const list = await store.listExpiredPendingVerifications(Date.now(), 100);
       assert.ok(list.some((x) => x.id === v.id));
+    });
+
+    test('pending reverse verifications are found by destination, any key, oldest first, bounded', async () => {
+      const to = '+6284444444444';
+      const a = verification({ to, method: 'reverse', created_at: 1 });
+      const b = verification({ to, method: 'reverse', api_key_id: 'key_b', created_at: 2 });
+      await store.insertVerification(b);
+      await store.insertVerification(a);
+      await store.insertVerification(verification({ to, channel: 'email', method: 'send' }));
+      await store.insertVerification(verification({ to: '+6284444444445', method: 'reverse' }));
+      await store.insertVerification(verification({ to, method: 'reverse', api_key_id: 'key_c', status: 'approved' }));
+      assert.deepEqual((await store.listPendingReverse(to, 10)).map((v) => v.id), [a.id, b.id]);
+      assert.deepEqual((await store.listPendingReverse(to, 1)).map((v) => v.id), [a.id]);
+      assert.equal((await store.getVerification(a.id))?.method, 'reverse');
+      assert.deepEqual(await store.listPendingReverse('+6284444444446', 10), []);
     });
 
     test('messages keep their event history and change state by compare-and-set', async () => {

@@ -33,7 +33,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
 export type AppSettingsRow = Selectable<AppSettingsTable>;
 /** Routing columns a new gateway may leave to their defaults (no pins, in rotation, eligible). */
-type GatewayRoutingColumns = 'route_prefixes' | 'route_countries' | 'rotation' | 'rotation_since' | 'rotation_reason' | 'route_block';
+type GatewayRoutingColumns = 'route_prefixes' | 'route_countries' | 'rotation' | 'rotation_since' | 'rotation_reason' | 'route_block' | 'number';
 export type NewGatewayRow = Omit<GatewayRow, GatewayRoutingColumns> & Partial<Pick<GatewayRow, GatewayRoutingColumns>>;
 export type VerificationRow = Selectable<VerificationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
@@ -162,6 +162,11 @@ export interface Repo {
   ): Promise<boolean>;
   /** Pending verifications whose lifetime has passed. */
   listExpiredPendingVerifications(now: number, limit: number): Promise<VerificationRow[]>;
+  /**
+   * Pending reverse verifications to `to` (any API key), oldest first, at
+   * most `limit`: what an inbound SMS from `to` may answer (an index probe).
+   */
+  listPendingReverse(to: string, limit: number): Promise<VerificationRow[]>;
 
   // Guess limit: failed checks per destination
   getGuessFailures(to: string): Promise<GuessFailuresRow | undefined>;

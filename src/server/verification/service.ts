@@ -12,7 +12,7 @@
  * one is over, after the same work (one lookup, one HMAC comparison), so
  * neither the answer nor its timing tells the two apart.
  */
-import type { Channel, Locale, Verification } from '../../protocol/api.js';
+import type { Channel, Locale, ReverseInstructions, Verification, VerificationMethod } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { generateCode } from '../crypto.js';
 import { ApiError, notFound, rateLimited } from '../errors.js';
@@ -28,6 +28,7 @@ import type { Outbox } from '../outbox.js';
 import { isUniqueViolation, type Repo, type Tx, type VerificationRow } from '../store/index.js';
 import { endVerification } from './end.js';
 import { createGuessLimit } from './guesses.js';
+import { createReverse } from './reverse.js';
 
 /** The API object. Never contains the code. An overdue pending verification reads as expired. */
 export function verificationView(v: VerificationRow, now: number): Verification {
@@ -42,6 +43,7 @@ export function verificationView(v: VerificationRow, now: number): Verification 
     sends: v.sends,
     attempts_left: v.attempts_left,
     next_resend_at: iso(v.next_resend_at),
+    method: v.method,
   };
 }
 
@@ -55,6 +57,8 @@ export interface StartInput {
   /** Absent: the key's default locale, else the server's (app-settings.ts). */
   locale?: Locale;
   ip?: string;
+  /** Default `send`; `reverse` (SMS only) sends nothing: the person texts the code (reverse.ts). */
+  method?: VerificationMethod;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -63,6 +67,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
   const { store, keyring, config } = ctx;
   const { otp } = config;
   const guesses = createGuessLimit(ctx);
+  const reverse = createReverse(ctx, outbox, guesses);
   // Compared against when there is no code to compare with, so every
   // answer to a check costs the same HMAC.
   const DUMMY_CONTEXT = 'ver_none';
@@ -116,8 +121,13 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
      * `repo`'s transaction when given (an idempotent request), so the
      * request's record and what it created commit together.
      */
-    async start(input: StartInput, repo: Repo = store): Promise<{ created: boolean; verification: Verification }> {
+    async start(input: StartInput, repo: Repo = store): Promise<{ created: boolean; verification: Verification; reverse?: ReverseInstructions }> {
       const now = ctx.now();
+      if (input.method === 'reverse') {
+        const r = await reverse.start(input, repo);
+        ctx.metrics.verificationsStarted.inc({ channel: input.channel, outcome: r.created ? 'created_reverse' : 'shown_again_reverse' });
+        return { created: r.created, verification: verificationView(r.v, now), reverse: r.reverse };
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await repo.transaction(async (tx) => {
@@ -128,6 +138,10 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
             if (pending && pending.expires_at <= now) {
               await endVerification(tx, outbox, pending, 'expired', now);
               pending = undefined;
+            }
+            if (pending?.method === 'reverse') {
+              // Sending it would turn the code the person is to text into one Kirim sends.
+              throw new ApiError(409, 'verification_pending', `a reverse verification (${pending.id}) is pending for this destination; wait for its SMS, or cancel it before starting one whose code Kirim sends`);
             }
             if (pending) {
               if (pending.sends >= pending.max_sends) {
@@ -158,6 +172,7 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               locale: resolveLocale(input.locale, settings, config.defaultLocale),
               code_hash: keyring.mac(id, code),
               code_enc: keyring.encrypt(id, code),
+              method: 'send',
               ip: input.ip ?? null,
               created_at: now,
               expires_at: now + otp.ttlSeconds * 1000,
@@ -212,6 +227,12 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
           ctx.metrics.verificationChecks.inc({ outcome: 'closed' });
           throw new ApiError(404, 'not_found', `no pending verification to check: it is ${v.status}; start a new one`);
         }
+        if (v.method === 'reverse' && v.status === 'pending') {
+          // Only the person's SMS proves a reverse verification; the application holds its code.
+          keyring.verifyMac(DUMMY_CONTEXT, q.code, dummyMac);
+          ctx.metrics.verificationChecks.inc({ outcome: 'reverse_refused' });
+          throw new ApiError(409, 'reverse_verification', 'this is a reverse verification: it is approved by the SMS the person sends, not by a check; read it with GET /v1/verifications/{id} or wait for verification.approved');
+        }
         if (v.status !== 'pending') {
           keyring.verifyMac(DUMMY_CONTEXT, q.code, dummyMac);
           ctx.metrics.verificationChecks.inc({ outcome: v.status });
@@ -251,6 +272,9 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
       }
       throw new ApiError(409, 'conflict', 'the verification is being checked concurrently; try again');
     },
+
+    /** Matching inbound SMS to reverse verifications (the gateway service's inbound transaction). */
+    reverse,
 
     async get(id: string, apiKeyId: string): Promise<Verification> {
       const v = await store.getVerification(id, apiKeyId);

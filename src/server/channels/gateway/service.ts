@@ -23,7 +23,10 @@
  *   on PostgreSQL made the change (the bus's `credentials:changed`), else at
  *   the next re-check (KIRIM_POLL_RECHECK_MS, every second by default);
  * - an inbound SMS is stored with its owner: the API key of the newest SMS
- *   sent to its sender through this gateway within KIRIM_INBOUND_OWNER_DAYS.
+ *   sent to its sender through this gateway within KIRIM_INBOUND_OWNER_DAYS;
+ * - an inbound SMS that answers a pending reverse OTP, whatever gateway
+ *   received it, is evaluated once, in the transaction that stores it
+ *   (verification/reverse.ts), and stored with its digits masked.
  */
 import type { ClaimResult, InboundSms, LeasedMessage, Report, ReportResult } from '../../../protocol/gateway.js';
 import { iso } from '../../../protocol/time.js';
@@ -37,6 +40,7 @@ import type { Outbox } from '../../outbox.js';
 import type { Monitor } from '../../routing/monitor.js';
 import type { Router } from '../../routing/router.js';
 import type { GatewayRow, MessageStatus } from '../../store/index.js';
+import { maskReply, type Reverse } from '../../verification/reverse.js';
 import { createPollWaiters, type SmsWake } from './waiters.js';
 
 /** From which states each reported state may be reached. `queued` covers a lease that lapsed while the gateway was writing. */
@@ -60,7 +64,7 @@ export type GatewayService = ReturnType<typeof createGatewayService>;
  */
 const IDLE_LOOK_MAX_MS = 8_000;
 
-export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits, router: Router, monitor: Monitor) {
+export function createGatewayService(ctx: ServerContext, messages: MessageService, outbox: Outbox, limits: Limits, router: Router, monitor: Monitor, reverse?: Pick<Reverse, 'read' | 'settle'>) {
   const { store, bus, config } = ctx;
   // A queued SMS wakes one waiting poll that leases its route (waiters.ts).
   const waiters = createPollWaiters(ctx.metrics);
@@ -299,10 +303,13 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
         const receivedAt = Math.min(Date.parse(s.received_at), now);
         // Whose reply is it: the key that last texted this sender from this gateway's SIM.
         const owner = await store.findInboundOwner({ from, gatewayId: gw.id, since: receivedAt - config.inboundOwnerDays * 86_400_000 });
-        const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from, text: s.text, parts: s.parts, received_at: receivedAt, created_at: now, api_key_id: owner ?? null };
         const stored = await store.transaction(async (tx) => {
+          // A reply to a reverse OTP is evaluated in the transaction that stores it, so a repeated upload (not stored again) is not evaluated again.
+          const reply = await reverse?.read(tx, from, s.text, now);
+          const row = { id: newId('in', now), gateway_id: gw.id, key: s.key, from, text: reply ? maskReply(s.text) : s.text, parts: s.parts, received_at: receivedAt, created_at: now, api_key_id: owner ?? null };
           if (!(await tx.insertInbound(row))) return false;
           await outbox.inbound(tx, row);
+          if (reply) await reverse!.settle(tx, reply, now);
           return true;
         });
         if (stored) accepted++;

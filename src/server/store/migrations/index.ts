@@ -358,6 +358,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0019_reverse_otp': {
+      // Reverse OTP (docs/reverse-otp.md): how a verification is proven
+      // (`send`: Kirim sends the code; `reverse`: the person texts it to a
+      // gateway's number), each gateway's own number, and the index an
+      // inbound SMS is matched by: pending reverse verifications by sender.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('verifications').addColumn('method', 'text', (c) => c.notNull().defaultTo('send')).execute();
+        await db.schema.alterTable('gateways').addColumn('number', 'text').execute();
+        await db.schema
+          .createIndex('verifications_reverse_pending')
+          .on('verifications')
+          .columns(['to', 'created_at'])
+          .where(sql.ref('status'), '=', 'pending')
+          .where(sql.ref('method'), '=', 'reverse')
+          .execute();
+      },
+    },
   };
 }
 
