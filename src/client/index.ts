@@ -24,6 +24,9 @@ export type { components, paths } from './schema.js';
 type Schemas = components['schemas'];
 export type Verification = Schemas['Verification'];
 export type StartVerification = Schemas['StartVerification'];
+/** The start's answer: the verification, and for `method: "reverse"` what to show (`reverse`). */
+export type VerificationStart = Schemas['VerificationStart'];
+export type ReverseInstructions = Schemas['ReverseInstructions'];
 export type CheckVerification = Schemas['CheckVerification'];
 export type Message = Schemas['Message'];
 export type MessageList = Schemas['MessageList'];
@@ -83,7 +86,7 @@ export class Kirim {
   }
 
   /** Starts a verification (201), or resends the pending one's code (200); 429 `rate_limited` before `next_resend_at`. */
-  startVerification(body: StartVerification, options: CreateOptions = {}): Promise<Verification> {
+  startVerification(body: StartVerification, options: CreateOptions = {}): Promise<VerificationStart> {
     return this.#create(options, (key) => this.#api.POST('/v1/verifications', { body, params: { header: { 'Idempotency-Key': key } } }));
   }
 

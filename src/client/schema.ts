@@ -117,7 +117,7 @@ export interface paths {
         put?: never;
         /**
          * Start a verification, or resend the pending one
-         * @description Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`.
+         * @description Sends a one-time code by SMS or email. While a pending verification exists for the same key, `to` and `channel`, the same call resends the same code (200), or answers 429 before `next_resend_at`. With `method: "reverse"` (SMS only) Kirim sends nothing: the answer's `reverse` holds the code, the gateway number to text it to, the exact text and `sms:` links; the person's SMS from `to` approves it (docs/reverse-otp.md). The same call while it is pending shows the same code again (200). 409 `no_reverse_number` / `no_reverse_gateway` when no gateway with a number set can receive now, 409 `verification_pending` when a verification of the other method is pending.
          */
         post: {
             parameters: {
@@ -144,7 +144,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Verification"];
+                        "application/json": components["schemas"]["VerificationStart"];
                     };
                 };
                 /** @description Default Response */
@@ -153,7 +153,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Verification"];
+                        "application/json": components["schemas"]["VerificationStart"];
                     };
                 };
                 /** @description A problem (RFC 9457); `code` says which */
@@ -1393,6 +1393,7 @@ export interface paths {
                                 } | null;
                                 version?: string;
                                 started_at?: string;
+                                number: string | null;
                                 pins: {
                                     /** @description E.164 number prefixes, e.g. +62811 */
                                     prefixes: string[];
@@ -1656,6 +1657,135 @@ export interface paths {
                             } | null;
                             version?: string;
                             started_at?: string;
+                            number: string | null;
+                            pins: {
+                                /** @description E.164 number prefixes, e.g. +62811 */
+                                prefixes: string[];
+                                /** @description ISO 3166 country codes, e.g. ID */
+                                countries: string[];
+                            };
+                            routing: {
+                                eligible: boolean;
+                                reason?: string;
+                                /** @enum {string} */
+                                rotation: "in" | "out" | "probe";
+                                /** @description When the rotation last changed */
+                                rotation_since?: string;
+                                /** @description Why it was taken out, e.g. "failure rate 80 % over 10 sends" */
+                                rotation_reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateways/{id}/number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a gateway SIM's own number (admin scope)
+         * @description The number people text a reverse OTP to (docs/reverse-otp.md), as `kirim gateways number` sets it; null forgets it. National or E.164; answered in E.164. A number that is not a mobile number in an allowed country answers 422 `invalid_number`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The gateway SIM's own number, national or E.164 (e.g. +6281311112222); null: not known */
+                        number: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "online" | "offline" | "new";
+                            last_seen_at: string | null;
+                            seconds_since_seen: number | null;
+                            modem: {
+                                healthy: boolean;
+                                problems: string[];
+                                signal_percent?: number;
+                                battery_percent?: number;
+                                network?: string;
+                                error?: string;
+                                sent?: number;
+                                received?: number;
+                                failed?: number;
+                            } | null;
+                            spool: {
+                                outbox: number;
+                                sent?: number;
+                                error?: number;
+                                inbox?: number;
+                                pending_reports?: number;
+                            } | null;
+                            version?: string;
+                            started_at?: string;
+                            number: string | null;
                             pins: {
                                 /** @description E.164 number prefixes, e.g. +62811 */
                                 prefixes: string[];
@@ -2675,10 +2805,20 @@ export interface components {
         /** @enum {string} */
         MessageStatus: "queued" | "dispatched" | "spooled" | "sent" | "delivered" | "failed" | "expired" | "canceled";
         /**
+         * @description `send`: Kirim sends the code (default); `reverse`: the person texts the code to a gateway's number (SMS only, docs/reverse-otp.md)
+         * @enum {string}
+         */
+        VerificationMethod: "send" | "reverse";
+        /**
          * @example {
          *       "to": "081234567890",
          *       "channel": "sms",
          *       "locale": "id"
+         *     }
+         * @example {
+         *       "to": "081234567890",
+         *       "channel": "sms",
+         *       "method": "reverse"
          *     }
          */
         StartVerification: {
@@ -2692,6 +2832,7 @@ export interface components {
             locale?: "id" | "en";
             /** @description End user's IP address, for rate limits */
             ip?: string;
+            method?: components["schemas"]["VerificationMethod"];
         };
         /**
          * @example {
@@ -2800,7 +2941,8 @@ export interface components {
          *       "expires_at": "2026-01-15T08:40:00.000Z",
          *       "sends": 1,
          *       "attempts_left": 5,
-         *       "next_resend_at": "2026-01-15T08:30:30.000Z"
+         *       "next_resend_at": "2026-01-15T08:30:30.000Z",
+         *       "method": "send"
          *     }
          */
         Verification: {
@@ -2813,6 +2955,75 @@ export interface components {
             sends: number;
             attempts_left: number;
             next_resend_at: string;
+            method: components["schemas"]["VerificationMethod"];
+        };
+        /**
+         * @example {
+         *       "code": "482913",
+         *       "number": "+6281311112222",
+         *       "text": "KIRIM 482913",
+         *       "sms_uri": "sms:+6281311112222?body=KIRIM%20482913",
+         *       "sms_uri_ios": "sms:+6281311112222&body=KIRIM%20482913"
+         *     }
+         */
+        ReverseInstructions: {
+            /** @description The code the person texts; show it (it is not a secret from the person, and Kirim keeps it only as an HMAC and, while pending, encrypted) */
+            code: string;
+            /** @description The gateway's own number (E.164) to text it to */
+            number: string;
+            /** @description The exact text to send, e.g. `KIRIM 482913` */
+            text: string;
+            /** @description RFC 5724 link that opens the messaging app prefilled (`sms:+62…?body=…`; Android, iOS 8 and later) */
+            sms_uri: string;
+            /** @description The same for older iOS and some in-app browsers (`sms:+62…&body=…`) */
+            sms_uri_ios: string;
+        };
+        /**
+         * @example {
+         *       "id": "ver_01jh3zk8q2x5v7n9r4t6w8y0cd",
+         *       "to": "+6281234567890",
+         *       "channel": "sms",
+         *       "status": "pending",
+         *       "created_at": "2026-01-15T08:30:00.000Z",
+         *       "expires_at": "2026-01-15T08:40:00.000Z",
+         *       "sends": 1,
+         *       "attempts_left": 5,
+         *       "next_resend_at": "2026-01-15T08:30:30.000Z",
+         *       "method": "send"
+         *     }
+         * @example {
+         *       "id": "ver_01jh3zk8q2x5v7n9r4t6w8y0cd",
+         *       "to": "+6281234567890",
+         *       "channel": "sms",
+         *       "status": "pending",
+         *       "created_at": "2026-01-15T08:30:00.000Z",
+         *       "expires_at": "2026-01-15T08:40:00.000Z",
+         *       "sends": 0,
+         *       "attempts_left": 5,
+         *       "next_resend_at": "2026-01-15T08:30:30.000Z",
+         *       "method": "reverse",
+         *       "reverse": {
+         *         "code": "482913",
+         *         "number": "+6281311112222",
+         *         "text": "KIRIM 482913",
+         *         "sms_uri": "sms:+6281311112222?body=KIRIM%20482913",
+         *         "sms_uri_ios": "sms:+6281311112222&body=KIRIM%20482913"
+         *       }
+         *     }
+         */
+        VerificationStart: {
+            id: string;
+            to: string;
+            channel: components["schemas"]["Channel"];
+            status: components["schemas"]["VerificationStatus"];
+            created_at: string;
+            expires_at: string;
+            sends: number;
+            attempts_left: number;
+            next_resend_at: string;
+            method: components["schemas"]["VerificationMethod"];
+            /** @description Only for `method: "reverse"`, only in the answer to the start: what the person must send, and where */
+            reverse?: components["schemas"]["ReverseInstructions"];
         };
         MessageEvent: {
             status: components["schemas"]["MessageStatus"];
