@@ -33,6 +33,7 @@ function message(i: number, now: number): MessageRow {
     channel: 'sms',
     to: `+62812${String(i).padStart(8, '0')}`,
     text: 'bench',
+    text_enc: null,
     subject: null,
     priority: otp ? 'high' : 'normal',
     priority_rank: otp ? 0 : 1,

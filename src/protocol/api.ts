@@ -238,9 +238,12 @@ export function webhookDeliverySchema(type: (typeof WEBHOOK_EVENTS)[number]) {
  * - `inbound`: read every received SMS (GET /v1/inbound, `message.received`),
  *   not only the replies to its own messages;
  * - `webhooks`: manage its webhook endpoints (/v1/webhooks...);
- * - `admin`: the gateways (GET /v1/gateways, revoke, rotate; `gateway.*` events).
+ * - `admin`: the gateways (GET /v1/gateways, revoke, rotate; `gateway.*` events);
+ * - `send`: only send an SMS through the integration endpoints
+ *   (/integrations/...; docs/integrations/), for systems that hold a key
+ *   and should do nothing else with it (`messages` opens them too).
  */
-export const ApiScope = z.enum(['verify', 'messages', 'inbound', 'webhooks', 'admin', 'settings']);
+export const ApiScope = z.enum(['verify', 'messages', 'inbound', 'webhooks', 'admin', 'settings', 'send']);
 export type ApiScope = z.infer<typeof ApiScope>;
 /** The scopes of a key created without any: what every key could do before scopes existed. */
 export const DEFAULT_API_SCOPES: readonly ApiScope[] = ['verify', 'messages', 'webhooks'];

@@ -19,6 +19,7 @@ import { gatewayRoutes } from './routes/gateway.js';
 import { opsRoutes } from './routes/ops.js';
 import { providerRoutes } from './routes/providers.js';
 import { v1Routes } from './routes/v1.js';
+import { integrationRoutes } from './integrations/routes.js';
 import { dashboardPlugin } from './dashboard/index.js';
 import { createServices, type Services } from './services.js';
 import { storeUnavailableReason, type Store } from './store/index.js';
@@ -179,6 +180,7 @@ export async function buildApp({ config, store, transport, logger, now = Date.no
 
   await app.register(opsRoutes(services));
   await app.register(v1Routes(services), { prefix: '/v1' });
+  await app.register(integrationRoutes(services), { prefix: '/integrations' });
   await app.register(gatewayRoutes(services), { prefix: GATEWAY_PREFIX });
   await app.register(providerRoutes(services), { prefix: '/providers/v1' });
   await app.register(dashboardPlugin(services), { prefix: '/dashboard' });

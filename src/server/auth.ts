@@ -37,7 +37,11 @@ export function bearerToken(header: string | undefined): string {
 
 /** Resolves the API key of a /v1 request or throws 401. */
 export async function authenticateApiKey(store: Store, req: FastifyRequest, now: number = Date.now()): Promise<ApiKeyRow> {
-  const token = bearerToken(req.headers.authorization);
+  return apiKeyOf(store, bearerToken(req.headers.authorization), now);
+}
+
+/** The API key whose value is `token`, or 401 saying why not (unknown, revoked, expired, a gateway token). */
+export async function apiKeyOf(store: Store, token: string, now: number = Date.now()): Promise<ApiKeyRow> {
   if (token.startsWith(`${GATEWAY_TOKEN_PREFIX}_`)) throw new ApiError(401, 'unauthorized', 'a gateway token cannot use the application API; use an API key');
   const key = await store.findApiKeyByHash(hashToken(token));
   if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');

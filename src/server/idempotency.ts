@@ -36,6 +36,14 @@ export interface IdempotentWork<T> {
   restore?(stored: unknown): Promise<T>;
   /** Counts the work in its budgets before it is done (may throw 429); released when it is not done after all. */
   reserve?(): Promise<{ release(): Promise<void> }>;
+  /** The key, when the caller names it elsewhere than the `Idempotency-Key` header (e.g. a signed webhook's id). */
+  key?: string;
+  /**
+   * What stands for the body in the fingerprint (default: the body). A
+   * body carrying a short code is fingerprinted by an HMAC under the
+   * server secret, so the stored SHA-256 cannot be searched for the code.
+   */
+  fingerprintBody?: unknown;
 }
 
 /** Runs `fn` under `work.reserve`, releasing the reservation when `fn` throws. */
@@ -60,7 +68,7 @@ export async function idempotent<T>(
   reply: FastifyReply,
   work: IdempotentWork<T>,
 ): Promise<T> {
-  const raw = req.headers['idempotency-key'];
+  const raw = work.key ?? req.headers['idempotency-key'];
   if (raw === undefined) {
     const r = await reserved(work as IdempotentWork<unknown>, () => work.create(store));
     reply.code(r.status);
@@ -68,7 +76,7 @@ export async function idempotent<T>(
   }
   const key = Array.isArray(raw) ? raw[0]! : raw;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters');
-  const fingerprint = createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${JSON.stringify(req.body ?? null)}\n${JSON.stringify(req.params ?? null)}`).digest('hex');
+  const fingerprint = createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${JSON.stringify((work.fingerprintBody !== undefined ? work.fingerprintBody : req.body) ?? null)}\n${JSON.stringify(req.params ?? null)}`).digest('hex');
 
   /** The stored answer, or undefined when there is none (or only an expired one). */
   const replay = async (): Promise<{ value: T } | undefined> => {

@@ -45,6 +45,8 @@ export interface Metrics {
   clusterListening: Gauge;
   /** PostgreSQL: times the listening connection was (re)opened and LISTEN held. */
   clusterListens: Counter;
+  /** Requests to the identity-provider integration endpoints (src/server/integrations), by integration and outcome. */
+  integrationRequests: Counter<'integration' | 'outcome'>;
 }
 
 /** Creates the metric set; `collect` refreshes gauges that are read from the store at scrape time. */
@@ -89,6 +91,7 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     gatewayPollsWaiting: new Gauge({ name: 'kirim_gateway_polls_waiting', help: 'Gateway long polls waiting on this instance for a message (or their token to change)', registers: r }),
     clusterListening: new Gauge({ name: 'kirim_cluster_listening', help: "1 while this instance listens for the other instances' wake-ups (PostgreSQL LISTEN), else 0", registers: r }),
     clusterListens: new Counter({ name: 'kirim_cluster_listens_total', help: 'Times the listening connection for wake-ups from other instances was opened (1 + reconnections)', registers: r }),
+    integrationRequests: new Counter({ name: 'kirim_integration_requests_total', help: 'Requests to the integration endpoints (send, authentik, supabase) by outcome (queued, replayed, or the error code)', labelNames: ['integration', 'outcome'], registers: r }),
   };
 }
 

@@ -119,7 +119,7 @@ test('every creating POST names the Idempotency-Key header; other operations do 
       if ((item[m].parameters ?? []).some((p: any) => p.$ref === '#/components/parameters/IdempotencyKey')) withKey.push(`${m.toUpperCase()} ${path}`);
     }
   }
-  assert.deepEqual(withKey.sort(), ['POST /v1/messages', 'POST /v1/verifications', 'POST /v1/webhooks']);
+  assert.deepEqual(withKey.sort(), ['POST /integrations/authentik/sms', 'POST /integrations/send', 'POST /v1/messages', 'POST /v1/verifications', 'POST /v1/webhooks']);
 });
 
 test('the webhooks section describes every event: signature headers and its payload', () => {

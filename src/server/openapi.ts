@@ -136,7 +136,12 @@ export function openapiOptions(): SwaggerOptions {
     openapi: {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `kirim keys create`' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `kirim keys create`' },
+          basic: { type: 'http', scheme: 'basic', description: 'The integration endpoints only: an API key as the password (the user name is not checked)' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: (input) => finish(transformObject(input) as Json) as ReturnType<typeof transformObject>,

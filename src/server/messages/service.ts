@@ -21,7 +21,7 @@ import type { ServerContext } from '../context.js';
 import type { Outbox } from '../outbox.js';
 import type { LeaseRecipients, MessageEventRow, MessageRow, MessageStatus, Repo, Transition } from '../store/index.js';
 import { syncWithMessage } from '../verification/end.js';
-import { MAX_SMS_SEGMENTS, analyzeSms } from './sms-text.js';
+import { MAX_SMS_SEGMENTS, analyzeSms, maskCode } from './sms-text.js';
 import { fillMaskedCode } from './otp-template.js';
 
 export const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
@@ -38,6 +38,12 @@ export interface NewMessage {
   priority: Priority;
   expiresAt: number;
   verificationId?: string | null;
+  /**
+   * A one-time code inside `text` that someone else generated (Supabase's
+   * send-SMS hook, an integration endpoint): stored masked in `text`, the
+   * text as sent kept only encrypted and filled back in by `deliverable`.
+   */
+  code?: string;
   /** Why it was created, recorded on the first event. */
   detail?: string;
 }
@@ -79,6 +85,17 @@ export interface RouteSource {
 export function createMessageService(ctx: ServerContext, outbox: Outbox, router?: RouteSource) {
   const { store } = ctx;
 
+  /**
+   * The stored text of a new message: as given, or, when it carries a
+   * caller's code, masked (every occurrence) with the text as sent sealed
+   * under the message's id.
+   */
+  function withCode(id: string, { text, code }: Pick<NewMessage, 'text' | 'code'>): Pick<MessageRow, 'text' | 'text_enc'> {
+    if (code === undefined) return { text, text_enc: null };
+    if (!code || !text.includes(code)) throw new ApiError(400, 'validation_failed', '`code` must appear in `text`');
+    return { text: text.split(code).join(maskCode(code)), text_enc: ctx.keyring.encrypt(id, text) };
+  }
+
   /** Builds the row for a new message; throws 422 when an SMS would be too long. */
   function build(input: NewMessage, now: number): MessageRow {
     let segments: number | null = null;
@@ -91,13 +108,14 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
       segments = a.segments;
       encoding = a.encoding;
     }
+    const id = newId('msg', now);
     return {
-      id: newId('msg', now),
+      id,
       api_key_id: input.apiKeyId,
       verification_id: input.verificationId ?? null,
       channel: input.channel,
       to: input.to,
-      text: input.text,
+      ...withCode(id, input),
       subject: input.subject ?? null,
       priority: input.priority,
       priority_rank: PRIORITY_RANK[input.priority],
@@ -207,7 +225,8 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
      */
     async deliverable(row: MessageRow, repo: Repo = store): Promise<Deliverable> {
       if (row.expires_at <= ctx.now()) return { drop: 'expired', detail: 'expired before it could be sent' };
-      if (!row.verification_id) return { text: row.text };
+      // A caller's code lives only in the sealed text (see `withCode`).
+      if (!row.verification_id) return { text: row.text_enc ? ctx.keyring.decrypt(row.id, row.text_enc) : row.text };
       const v = await repo.getVerification(row.verification_id);
       if (!v || v.status !== 'pending' || !v.code_enc) {
         return { drop: 'canceled', detail: `verification is ${v?.status ?? 'gone'}; code not sent` };

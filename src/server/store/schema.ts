@@ -85,6 +85,12 @@ export interface MessagesTable {
   to: string;
   /** Text as stored: an OTP's code is masked here; the real code is only in the verification's ciphertext. */
   text: string;
+  /**
+   * AES-256-GCM ciphertext of the text as it is sent, for a message whose
+   * caller named a code inside it (the identity-provider integrations):
+   * `text` then holds it with the code masked. Null for every other message.
+   */
+  text_enc: ColumnType<string | null, string | null | undefined, string | null>;
   subject: string | null;
   priority: Priority;
   /** 0 = high, 1 = normal, 2 = low: sorts the queue. */

@@ -55,6 +55,7 @@ export function messageRow(over: Partial<MessageRow> = {}): MessageRow {
     channel: 'sms',
     to: '+6281234567890',
     text: 'hello',
+    text_enc: null,
     subject: null,
     priority: 'normal',
     priority_rank: 1,

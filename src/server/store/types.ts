@@ -38,7 +38,7 @@ export type NewGatewayRow = Omit<GatewayRow, GatewayRoutingColumns> & Partial<Pi
 export type VerificationRow = Selectable<VerificationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 /** A message to store; without a `route` it may go to any unpinned gateway. */
-export type NewMessageRow = Omit<MessageRow, 'route'> & { route?: string | null };
+export type NewMessageRow = Omit<MessageRow, 'route' | 'text_enc'> & { route?: string | null; text_enc?: string | null };
 export type MessageEventRow = Selectable<MessageEventsTable>;
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 export type InboundRow = Selectable<InboundSmsTable>;

@@ -375,6 +375,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0020_message_text_enc': {
+      // A message whose caller named a code inside its text (Supabase's
+      // send-SMS hook, the integration endpoints) keeps the text as sent
+      // only encrypted; `text` holds it with the code masked.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('messages').addColumn('text_enc', 'text').execute();
+      },
+    },
   };
 }
 
