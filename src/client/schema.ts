@@ -2024,6 +2024,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/integrations/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send this text by SMS
+         * @description The plainest way to send an SMS: `to` and `text`, as JSON or `application/x-www-form-urlencoded`, with an API key as `Authorization: Bearer <key>` or as the password of HTTP Basic authentication. A key with only the `send` scope can do nothing else. With `code` (a one-time code that appears in `text`) the code is stored masked and kept only encrypted. Budgets apply as for POST /v1/messages. See docs/integrations/generic.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /**
+                     * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+                     * @example order-8812-otp
+                     */
+                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SendText"];
+                    "application/x-www-form-urlencoded": components["schemas"]["SendText"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/authentik/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * authentik's generic SMS provider
+         * @description Takes the JSON authentik's SMS authenticator stage posts with the generic provider (`From`, `To`, `Body` = the token, and `Message` in current releases), authenticated by Bearer token or HTTP Basic (password = a Kirim API key with the `send` scope). The token is stored masked. See docs/integrations/authentik.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /**
+                     * @description Makes a retry safe: the same key with the same body (for 24 hours, per API key) answers the first answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another body answers 422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_conflict` with `Retry-After`.
+                     * @example order-8812-otp
+                     */
+                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AuthentikSms"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/providers/v1/{provider}/dlr": {
         parameters: {
             query?: never;
@@ -2928,6 +3189,44 @@ export interface components {
                     };
                 };
             };
+        };
+        /**
+         * @example {
+         *       "to": "081234567890",
+         *       "text": "Kode masuk Anda: 482913",
+         *       "code": "482913"
+         *     }
+         * @example {
+         *       "to": "+6281234567890",
+         *       "text": "Paket Anda tiba besok."
+         *     }
+         */
+        SendText: {
+            /** @description Phone number, national or E.164 */
+            to: string;
+            text: string;
+            /** @description A one-time code inside `text`: stored masked, kept only encrypted, and the message lives KIRIM_OTP_TTL_SECONDS unless `ttl_seconds` says otherwise */
+            code?: string;
+            /** @description Lifetime; never sent after it. Default 24 hours, or KIRIM_OTP_TTL_SECONDS with a `code`. */
+            ttl_seconds?: number;
+        };
+        /**
+         * @example {
+         *       "From": "Kirim",
+         *       "To": "+6281234567890",
+         *       "Body": "482913",
+         *       "Message": "Use this code to authenticate in authentik: 482913"
+         *     }
+         */
+        AuthentikSms: {
+            /** @description The stage's "From number"; the modem sends from its own SIM, so it is not used */
+            From?: string;
+            /** @description Phone number, national or E.164 */
+            To: string;
+            /** @description The token the person types back */
+            Body: string;
+            /** @description The text authentik composed; used when it contains `Body` */
+            Message?: string;
         };
         /** @enum {string} */
         VerificationStatus: "pending" | "approved" | "expired" | "canceled" | "max_attempts_reached" | "failed";
