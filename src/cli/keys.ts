@@ -6,6 +6,7 @@ import { iso } from '../protocol/time.js';
 import type { ApiKeyRow } from '../server/store/index.js';
 import { UserError } from './errors.js';
 import { withServerOptions, withStore } from './shared-options.js';
+import { keySettingsCommand } from './key-settings.js';
 
 /** Validates a --name value for keys and gateways. */
 export function checkName(name: string): string {
@@ -62,6 +63,7 @@ export function checkExpiry(flags: { expiresIn?: string; expiresAt?: string }, n
  * looked up in the store on every request, so no server restart is needed).
  * `kirim keys rotate ID`: prints a new value for the key (same id, scopes,
  * expiry and data); the old value gets 401 from its next call.
+ * `kirim keys settings ID`: the key's OTP settings (key-settings.ts).
  * The dashboard's API keys page lists, creates and revokes keys too.
  */
 export function keysCommand(): Command {
@@ -117,6 +119,7 @@ export function keysCommand(): Command {
         process.stdout.write(`${rotated.key}\n`);
       }),
   );
+  keys.addCommand(keySettingsCommand());
   return keys;
 }
 

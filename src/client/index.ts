@@ -36,6 +36,8 @@ export type InboundList = Schemas['InboundList'];
 export type Webhook = Schemas['Webhook'];
 export type WebhookList = Schemas['WebhookList'];
 export type CreateWebhook = Schemas['CreateWebhook'];
+export type AppSettings = Schemas['AppSettings'];
+export type PutAppSettings = Schemas['PutAppSettings'];
 export type ListMessagesQuery = NonNullable<paths['/v1/messages']['get']['parameters']['query']>;
 export type ListInboundQuery = NonNullable<paths['/v1/inbound']['get']['parameters']['query']>;
 
@@ -130,6 +132,13 @@ export class Kirim {
     delete: async (id: string): Promise<void> => {
       await this.#once(() => this.#api.DELETE('/v1/webhooks/{id}', { params: { path: { id } } }), { empty: true });
     },
+  };
+
+  /** This key's OTP settings (web origin, Android app hash, default locale, templates; docs/otp-texts.md). */
+  readonly settings = {
+    get: (): Promise<AppSettings> => this.#once(() => this.#api.GET('/v1/settings')),
+    /** Replaces them (a field left out is cleared); 422 when an OTP SMS would not fit one GSM-7 SMS. Needs the `settings` scope. */
+    put: (body: PutAppSettings): Promise<AppSettings> => this.#once(() => this.#api.PUT('/v1/settings', { body })),
   };
 
   /** A creating POST: one key for the call, the same on every attempt. */

@@ -6,7 +6,14 @@
  * - a resend button counts down to `data-resend-at` (Kirim's next_resend_at)
  *   and enables itself when the wait is over;
  * - a code input keeps only the digits of what is typed or pasted
- *   ("123 456", "123-456" from an SMS app both work).
+ *   ("123 456", "123-456" from an SMS app both work);
+ * - where the browser has the WebOTP API (Chrome on Android, or on a
+ *   desktop paired with one), a code input sent by SMS asks it for the
+ *   code (`navigator.credentials.get({ otp: { transport: ['sms'] } })`),
+ *   which reads the SMS's origin-bound last line `@host #code` (Kirim adds
+ *   it when the key's web_origin is set, docs/otp-texts.md), fills the
+ *   field and submits the form; typing and submitting first aborts the
+ *   request. Without the API nothing happens.
  */
 
 export const CSS = `
@@ -99,5 +106,19 @@ export const JS = `
       if (digits !== input.value) input.value = digits;
     });
   });
+  // WebOTP: the browser hands over the code of the SMS bound to this origin.
+  if ('OTPCredential' in window && navigator.credentials && navigator.credentials.get) {
+    document.querySelectorAll('input[data-webotp]').forEach(function (input) {
+      var form = input.form;
+      if (!form) return;
+      var ac = new AbortController();
+      form.addEventListener('submit', function () { ac.abort(); });
+      navigator.credentials.get({ otp: { transport: ['sms'] }, signal: ac.signal }).then(function (otp) {
+        if (!otp || !otp.code || ac.signal.aborted) return;
+        input.value = String(otp.code).replace(/\\D/g, '');
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      }).catch(function () { /* aborted, refused or timed out: the person types the code */ });
+    });
+  }
 })();
 `;

@@ -43,6 +43,13 @@ export interface DemoOptions {
   dir: string;
   /** Where Kirim answers and the API key to use; may resolve later (kirim dev creates its key once the server listens). */
   kirim: KirimConnection | Promise<KirimConnection>;
+  /**
+   * The https origin the demo's pages are served under (KIRIM_DEMO_ORIGIN).
+   * The demo makes it its key's web_origin before its first code, so each
+   * OTP SMS ends with `@host #code` and the page's WebOTP call can read it;
+   * unset, the key's settings are left alone.
+   */
+  webOrigin?: string;
   now?: () => number;
 }
 
@@ -74,8 +81,20 @@ async function demoRoutes(demo: FastifyInstance, options: DemoOptions): Promise<
 
   // Short retry budget: a person is waiting for the page; a 429 with a long
   // Retry-After goes straight to them as "wait N seconds".
-  let client: Kirim | undefined;
-  const kirim = async () => (client ??= new Kirim({ ...(await options.kirim), maxRetryWaitMs: 2000 }));
+  let client: Promise<Kirim> | undefined;
+  const kirim = () => (client ??= connect().catch((err) => {
+    client = undefined; // the next request tries again
+    throw err;
+  }));
+  async function connect(): Promise<Kirim> {
+    const k = new Kirim({ ...(await options.kirim), maxRetryWaitMs: 2000 });
+    if (options.webOrigin) {
+      // Like any application would: the key's other settings are kept.
+      const { web_origin, android_app_hash, default_locale, templates } = await k.settings.get();
+      if (web_origin !== options.webOrigin) await k.settings.put({ web_origin: options.webOrigin, android_app_hash, default_locale, templates });
+    }
+    return k;
+  }
 
   const signups = new WindowLimiter(20, 10 * 60_000, now);
   const passwordFailures = new WindowLimiter(10, 15 * 60_000, now);
@@ -260,6 +279,7 @@ async function demoRoutes(demo: FastifyInstance, options: DemoOptions): Promise<
         title: c.t(`verify.${step}.title`),
         intro: c.t(`verify.${step}.intro`, { to: destination }),
         step: step === 'phone' ? 2 : 3,
+        sms: step === 'phone',
         submitLabel: c.t('verify.submit'),
         ...codeState(views, `${BASE}/verify/${step}`, `${BASE}/verify/${step}/resend`),
         now: now(),
@@ -361,6 +381,7 @@ async function demoRoutes(demo: FastifyInstance, options: DemoOptions): Promise<
       title: c.t('login.code.title'),
       intro: c.t('login.code.intro', { phone: maskPhone(f.user.phone), email: maskEmail(f.user.email) }),
       submitLabel: c.t('login.code.submit'),
+      sms: true,
       ...codeState(views, `${BASE}/login/code`, `${BASE}/login/code/resend`),
       now: now(),
     }));

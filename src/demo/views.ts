@@ -145,6 +145,8 @@ export interface CodePageSpec {
   resendAt?: string;
   /** True when the verification ended: the button asks for a new code. */
   ended: boolean;
+  /** The code went by SMS: the script asks the browser for it (WebOTP) where the browser can. */
+  sms?: boolean;
   now: number;
 }
 
@@ -164,7 +166,7 @@ ${
 ${csrfField(c)}
 <div class="field">
   <label for="code">${c.t('field.code')}</label>
-  <input id="code" name="code" type="text" class="code" data-code autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 \\-]{4,20}" maxlength="20" required aria-describedby="${described}" autofocus>
+  <input id="code" name="code" type="text" class="code" data-code${s.sms ? html` data-webotp` : ''} autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 \\-]{4,20}" maxlength="20" required aria-describedby="${described}" autofocus>
   <p class="hint" id="code-hint">${c.t('field.code.hint')}${s.expiresAt ? html` ${validUntil(c, s.expiresAt)}` : ''}</p>
 </div>
 ${s.attemptsLeft !== undefined ? html`<p class="attempts" id="attempts">${c.t('code.attemptsLeft', { n: s.attemptsLeft })}</p>` : ''}

@@ -79,7 +79,7 @@ export async function startDevStack(configIn: ServerConfig, { warn = (line: stri
     try {
       // The demo application (src/demo) on the same listener, at /demo; it
       // gets the dev API key once the key exists, which needs the server's store.
-      server = await startServer(config, { logger, holder: 'kirim dev', plugins: [demoApp({ dir: join(config.dataDir, 'demo'), kirim: demoConnection })] });
+      server = await startServer(config, { logger, holder: 'kirim dev', plugins: [demoApp({ dir: join(config.dataDir, 'demo'), kirim: demoConnection, ...(config.demoOrigin ? { webOrigin: config.demoOrigin } : {}) })] });
     } catch (err) {
       if (err instanceof DirLockedError) throw new DevUsageError(`data dir ${err.message}; stop it first, or pass another --data-dir`);
       if ((err as { code?: string }).code === 'EADDRINUSE') throw new DevUsageError(`port ${config.port} is already in use; pass --port`);

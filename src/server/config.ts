@@ -2,6 +2,7 @@
  * Server settings from flags and KIRIM_* environment variables, validated
  * once at start so a bad value stops the server with one clear line.
  */
+import { originProblem } from '../protocol/settings.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,12 @@ export interface ServerConfig {
   smtpUrl?: string;
   mailFrom: string;
   appName: string;
+  /**
+   * The https origin the demo is served under (KIRIM_DEMO_ORIGIN, `kirim
+   * dev`): the demo sets it as its key's web_origin, so its OTP SMS end
+   * with the origin-bound line its WebOTP call reads.
+   */
+  demoOrigin?: string;
   defaultRegion: CountryCode;
   allowedCountries: CountryCode[];
   defaultLocale: 'id' | 'en';
@@ -268,6 +275,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
   if (/[\r\n\0]/.test(mailFrom)) throw new ConfigError('KIRIM_MAIL_FROM must be a single line');
   const appName = env.KIRIM_APP_NAME ?? 'Kirim';
   if (!/^[A-Za-z0-9 ._-]{1,20}$/.test(appName)) throw new ConfigError('KIRIM_APP_NAME: 1-20 letters, digits, spaces, dots, dashes (it goes into one-segment SMS)');
+  const demoOrigin = env.KIRIM_DEMO_ORIGIN || undefined;
+  const demoOriginProblem = demoOrigin ? originProblem(demoOrigin) : undefined;
+  if (demoOriginProblem) throw new ConfigError(`KIRIM_DEMO_ORIGIN=${demoOrigin}: ${demoOriginProblem}`);
   const publicDocs = (env.KIRIM_PUBLIC_DOCS ?? 'true').toLowerCase();
   if (!['true', 'false'].includes(publicDocs)) throw new ConfigError(`KIRIM_PUBLIC_DOCS=${env.KIRIM_PUBLIC_DOCS}: expected true or false`);
   const metricsToken = env.KIRIM_METRICS_TOKEN || undefined;
@@ -287,6 +297,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     smtpUrl,
     mailFrom,
     appName,
+    ...(demoOrigin ? { demoOrigin } : {}),
     defaultRegion,
     allowedCountries,
     defaultLocale: locale,
