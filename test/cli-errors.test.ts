@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDbUrl, TEST_POSTGRES_URL } from '../src/server/store/testing.js';
 import { initDatabase, kirim, KIRIM_BIN, startServerProcess, tempDir } from './support/process.js';
@@ -40,6 +40,8 @@ describe('bad settings', () => {
       [{ KIRIM_OTP_DIGITS: '3' }, /^kirim: KIRIM_OTP_DIGITS=3: expected a whole number from 4 to 10/],
       [{ KIRIM_DEFAULT_REGION: 'XX' }, /^kirim: KIRIM_DEFAULT_REGION: XX is not an ISO 3166 country code/],
       [{ KIRIM_SECRET: 'short' }, /^kirim: KIRIM_SECRET must be at least 16 characters/],
+      [{ KIRIM_SMS_PROVIDERS: providersFile('unset-secret', { callback_base_url: 'http://127.0.0.1:8080', providers: [{ id: 'kannel', type: 'kannel', url: 'http://127.0.0.1:13013/cgi-bin/sendsms', username: 'kirim', password: { env: 'KANNEL_PW_UNSET' } }] }) }, /^kirim: KIRIM_SMS_PROVIDERS: .*unset-secret\.json: providers\[0\]\.password: the environment variable KANNEL_PW_UNSET is not set$/m],
+      [{ KIRIM_SMS_PROVIDERS: providersFile('bad-type', { providers: [{ id: 'x', type: 'smpp' }] }) }, /^kirim: KIRIM_SMS_PROVIDERS: .*bad-type\.json: providers\[0\]\.type: /],
     ];
     for (const [env, pattern] of cases) {
       const r = kirim(['server', '--port', '0', '--data-dir', dataDir], env);
@@ -48,6 +50,15 @@ describe('bad settings', () => {
     }
   });
 });
+
+/** A providers file (docs/providers.md) named `name`, outside any data dir; returns its path. */
+function providersFile(name: string, content: unknown): string {
+  const dir = tempDir('kirim-providers');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
 
 describe('typos never create a data dir or a database', () => {
   const noData = (dir: string) => new RegExp(`no Kirim data in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: run \`kirim server\` there first, or pass --data-dir`);
