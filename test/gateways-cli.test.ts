@@ -3,7 +3,8 @@
  * with real processes: a real `kirim server`, heartbeats sent over the
  * gateway protocol, and the list read again after the server stopped, when
  * nothing updates the stored state any more; `kirim gateways create
- * --prefix/--country` and `kirim gateways route` pin gateways (docs/scaling.md, "Several gateways and modems").
+ * --prefix/--country` and `kirim gateways route` pin gateways (docs/scaling.md, "Several gateways and modems");
+ * `kirim gateways create --number` and `kirim gateways number` set the SIM's own number (docs/reverse-otp.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,7 +106,7 @@ test('gateways create NAME --prefix/--country pins a gateway; gateways route cha
   assert.match(kirim(['gateways', 'route', id, '--data-dir', dataDir]).stderr, /say where the gateway sends: --prefix/);
   assert.match(kirim(['gateways', 'route', 'gw_nope', '--any', '--data-dir', dataDir]).stderr, /no active gateway with id "gw_nope"/);
   assert.equal(list()[6], 'pins: +62811, +62812, +62813, ID', 'nothing changed by the refusals');
-  assert.equal(list().length, 8, 'and no second gateway was created');
+  assert.equal(list().length, 9, 'and no second gateway was created');
 
   const routed = kirim(['gateways', 'route', id, '--prefix', '+62851', '--data-dir', dataDir]);
   assert.equal(routed.status, 0, routed.stderr);
@@ -113,4 +114,35 @@ test('gateways create NAME --prefix/--country pins a gateway; gateways route cha
   assert.equal(list()[6], 'pins: +62851');
   assert.equal(kirim(['gateways', 'route', id, '--any', '--data-dir', dataDir]).status, 0);
   assert.equal(list()[6], 'pins: any number');
+});
+
+test('gateways create --number and gateways number set, change and forget the SIM number; a bad number is refused, naming it', async () => {
+  const dataDir = tempDir('kirim-gws-number');
+  await initDatabase(`sqlite:${join(dataDir, 'kirim.db')}`);
+  const made = kirim(['gateways', 'create', 'rumah-pi', '--number', '0813-1111-2222', '--data-dir', dataDir]);
+  assert.equal(made.status, 0, made.stderr);
+  const list = () => kirim(['gateways', 'list', '--data-dir', dataDir]).stdout.trim().split('\t');
+  const id = list()[0]!;
+  assert.equal(list()[8], 'number: +6281311112222', 'stored in E.164');
+  const json = JSON.parse(kirim(['gateways', 'list', '--json', '--data-dir', dataDir]).stdout);
+  assert.equal(json.data[0].number, '+6281311112222');
+
+  const bad = kirim(['gateways', 'number', id, '0211234567', '--data-dir', dataDir]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /gateway number "0211234567": \+62211234567 is a fixed line number and cannot receive SMS/);
+  const badCreate = kirim(['gateways', 'create', 'x', '--number', 'rumah', '--data-dir', dataDir]);
+  assert.equal(badCreate.status, 1);
+  assert.match(badCreate.stderr, /gateway number "rumah": it is not a phone number/);
+  assert.match(kirim(['gateways', 'number', id, '--data-dir', dataDir]).stderr, /give the number/);
+  assert.match(kirim(['gateways', 'number', id, '+6281311112222', '--none', '--data-dir', dataDir]).stderr, /--none forgets the number; give it alone/);
+  assert.match(kirim(['gateways', 'number', 'gw_nope', '+6281311112222', '--data-dir', dataDir]).stderr, /no active gateway with id "gw_nope"/);
+  assert.equal(list()[8], 'number: +6281311112222', 'nothing changed by the refusals');
+  assert.equal(kirim(['gateways', 'list', '--data-dir', dataDir]).stdout.trim().split('\n').length, 1, 'and no second gateway was created');
+
+  const changed = kirim(['gateways', 'number', id, '+6285722223333', '--data-dir', dataDir]);
+  assert.equal(changed.status, 0, changed.stderr);
+  assert.equal(changed.stdout.trim(), `${id} (rumah-pi) number: +6285722223333`);
+  assert.equal(list()[8], 'number: +6285722223333');
+  assert.equal(kirim(['gateways', 'number', id, '--none', '--data-dir', dataDir]).status, 0);
+  assert.equal(list()[8], 'number: not set');
 });

@@ -2776,7 +2776,7 @@ export interface webhooks {
         put?: never;
         /**
          * verification.approved delivery
-         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         * @description verification.approved (the right code was checked, or, for a reverse verification, the person's SMS carried it) or verification.failed (every message that could carry its code failed)
          */
         post: {
             parameters: {
@@ -2824,7 +2824,7 @@ export interface webhooks {
         put?: never;
         /**
          * verification.failed delivery
-         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         * @description verification.approved (the right code was checked, or, for a reverse verification, the person's SMS carried it) or verification.failed (every message that could carry its code failed)
          */
         post: {
             parameters: {
@@ -3628,7 +3628,7 @@ export interface components {
             data: components["schemas"]["InboundEventData"];
         };
         /**
-         * @description verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)
+         * @description verification.approved (the right code was checked, or, for a reverse verification, the person's SMS carried it) or verification.failed (every message that could carry its code failed)
          * @example {
          *       "type": "verification.approved",
          *       "timestamp": "2026-01-15T08:30:00.000Z",

@@ -436,7 +436,7 @@ apiSchemas.add(InboundEventDelivery, {
 });
 apiSchemas.add(VerificationEventDelivery, {
   id: 'VerificationEventDelivery',
-  description: 'verification.approved (the right code was checked) or verification.failed (every message that could carry its code failed)',
+  description: 'verification.approved (the right code was checked, or, for a reverse verification, the person\'s SMS carried it) or verification.failed (every message that could carry its code failed)',
   examples: [{ type: 'verification.approved', timestamp: t0, data: { id: exampleVerification.id, to: exampleVerification.to, channel: 'sms', status: 'approved', at: t0 } }],
 });
 apiSchemas.add(GatewayEventDelivery, {

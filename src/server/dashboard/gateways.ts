@@ -58,6 +58,8 @@ export async function gatewaysView(ctx: ServerContext) {
           // to its pins, or (unpinned) the unpinned share.
           waiting: queued.filter((q) => q.route === g.id || q.route === pinRoute(pinsOf(g))).reduce((n, q) => n + q.count, 0),
           pins: describePins(status.pins),
+          // The SIM's own number, which reverse OTP shows (docs/reverse-otp.md).
+          number: status.number,
           routing: describeRouting(status),
           in_rotation: status.routing.rotation === 'in',
           eligible: status.routing.eligible,

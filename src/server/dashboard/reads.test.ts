@@ -161,6 +161,9 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(g.counters, { sent: 1, delivered: 1, failed: 0, inbound: 1 });
       assert.equal(g.waiting, 0);
       assert.equal(g.leased, 0);
+      assert.equal(g.number, null, 'no number set');
+      await s.store.updateGateway(s.gatewayId, { number: '+6281311112222' });
+      assert.equal((await get('/dashboard/api/gateways')).data[0].number, '+6281311112222');
       assert.equal(g.heartbeats.length, 2);
       assert.equal(g.gaps.length, 1);
       assert.equal(g.gaps[0].seconds, 125);

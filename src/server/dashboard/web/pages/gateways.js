@@ -64,6 +64,7 @@ function Gateway({ g, now }) {
       <h2 id=${id}>${g.name} <span aria-live="polite"><${Status} s=${g.state} /></span></h2>
       <dl class="facts">
         <div><dt>Pins</dt><dd>${g.pins}</dd></div>
+        <div><dt>Number</dt><dd data-number>${g.number ?? 'not set'}</dd></div>
         <div><dt>Routing</dt><dd class=${g.eligible ? '' : 'error-inline'} data-routing>${g.routing}</dd></div>
         <div><dt>Last seen</dt><dd>${g.last_seen_at ? html`<${Time} at=${g.last_seen_at} /> (${ago(g.last_seen_at, now)})` : 'never'}</dd></div>
         <div><dt>Signal</dt><dd><${Signal} value=${g.signal} /></dd></div>
