@@ -3,6 +3,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { newId } from '../ids.js';
 import { messageRow, openTestStore } from './testing.js';
 import { DIALECTS, isUniqueViolation, type Store, type VerificationRow } from './types.js';
@@ -110,6 +111,22 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await store.listPendingReverse(to, 1)).map((v) => v.id), [a.id]);
       assert.equal((await store.getVerification(a.id))?.method, 'reverse');
       assert.deepEqual(await store.listPendingReverse('+6284444444446', 10), []);
+    });
+
+    test('an inbound SMS finds its pending reverse verifications through their own index', async () => {
+      // The statement listPendingReverse runs, with its literals; the planner is
+      // kept off a full scan so the test shows the index can serve it.
+      const plan = await store.db.connection().execute(async (db) => {
+        const query = sql`select * from verifications where "to" = ${'+6284444444444'} and status = 'pending' and method = 'reverse' order by created_at, id limit 20`;
+        if (dialect === 'sqlite') return (await sql<{ detail: string }>`explain query plan ${query}`.execute(db)).rows.map((r) => r.detail).join('\n');
+        await sql`set enable_seqscan = off`.execute(db);
+        try {
+          return (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await sql`reset enable_seqscan`.execute(db);
+        }
+      });
+      assert.match(plan, /verifications_reverse_pending/, plan);
     });
 
     test('messages keep their event history and change state by compare-and-set', async () => {
