@@ -3094,6 +3094,20 @@ export interface components {
             /** @description End user's IP address, for rate limits */
             ip?: string;
             method?: components["schemas"]["VerificationMethod"];
+            /** @description Where the same code goes next, in order, when the channel before fails, expires before it is sent, or is not sent within `fallback_after_seconds` (docs/fallback.md). The person never holds two different codes. */
+            fallback?: ({
+                /** @constant */
+                channel: "sms";
+                /** @description `modem` or an SMS provider id */
+                via: string;
+            } | {
+                /** @constant */
+                channel: "email";
+                /** @description The email address the code goes to */
+                to: string;
+            })[];
+            /** @description How long a channel may take to send the code before it falls back (default KIRIM_FALLBACK_AFTER_SECONDS, 30) */
+            fallback_after_seconds?: number;
         };
         /**
          * @example {

@@ -19,6 +19,23 @@ export * from './enums.js';
 
 const destination = singleLine(254).min(1).describe('Phone number (national or E.164) or email address');
 
+/** One further channel of a verification's fallback. */
+export const FallbackHop = z.discriminatedUnion('channel', [
+  z
+    .object({
+      channel: z.literal('sms'),
+      via: z.string().regex(/^(modem|[a-z0-9][a-z0-9_-]{0,31})$/, '`modem` (the gammu gateways) or an SMS provider id from KIRIM_SMS_PROVIDERS').describe('`modem` or an SMS provider id'),
+    })
+    .strict(),
+  z
+    .object({
+      channel: z.literal('email'),
+      to: singleLine(254).min(3).describe('The email address the code goes to'),
+    })
+    .strict(),
+]);
+export type FallbackHop = z.infer<typeof FallbackHop>;
+
 export const StartVerificationBody = z
   .object({
     to: destination,
@@ -26,9 +43,18 @@ export const StartVerificationBody = z
     locale: Locale.optional().describe('Language of the message; defaults to the server default (id)'),
     ip: z.union([z.ipv4(), z.ipv6()]).optional().describe("End user's IP address, for rate limits"),
     method: VerificationMethod.optional(),
+    fallback: z
+      .array(FallbackHop)
+      .min(1)
+      .max(4)
+      .optional()
+      .describe('Where the same code goes next, in order, when the channel before fails, expires before it is sent, or is not sent within `fallback_after_seconds` (docs/fallback.md). The person never holds two different codes.'),
+    fallback_after_seconds: z.number().int().min(5).max(3600).optional().describe('How long a channel may take to send the code before it falls back (default KIRIM_FALLBACK_AFTER_SECONDS, 30)'),
   })
   .strict()
-  .refine((b) => b.method !== 'reverse' || b.channel === 'sms', { message: '`method: "reverse"` needs `channel: "sms"`', path: ['method'] });
+  .refine((b) => b.method !== 'reverse' || b.channel === 'sms', { message: '`method: "reverse"` needs `channel: "sms"`', path: ['method'] })
+  .refine((b) => b.method !== 'reverse' || b.fallback === undefined, { message: 'a reverse verification sends nothing, so it has no fallback', path: ['fallback'] })
+  .refine((b) => b.fallback === undefined || b.channel === 'sms', { message: '`fallback` starts from an SMS: it needs `channel: "sms"`', path: ['fallback'] });
 
 export const CheckVerificationBody = z
   .object({

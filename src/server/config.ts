@@ -72,6 +72,8 @@ export interface ServerConfig {
    * the re-check, ended a poll.
    */
   pollRecheckMs: number;
+  /** How long a verification's channel may take to send its code before the fallback's next channel gets it (KIRIM_FALLBACK_AFTER_SECONDS). */
+  fallbackAfterSeconds: number;
   /** A gateway whose gammu outbox holds more files than this gets no new SMS routed to it (KIRIM_GATEWAY_MAX_OUTBOX). */
   gatewayMaxOutbox: number;
   /** The reliability monitor (routing/monitor.ts). */
@@ -319,6 +321,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     heartbeatSeconds: int(env, 'KIRIM_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 1, 300),
     gatewayOfflineSeconds: int(env, 'KIRIM_GATEWAY_OFFLINE_SECONDS', 45, 3, 3600),
     pollRecheckMs: int(env, 'KIRIM_POLL_RECHECK_MS', 1000, 100, 600_000),
+    fallbackAfterSeconds: int(env, 'KIRIM_FALLBACK_AFTER_SECONDS', 30, 5, 3600),
     gatewayMaxOutbox: int(env, 'KIRIM_GATEWAY_MAX_OUTBOX', 100, 1, BIG),
     monitor: {
       failureRate: fraction(env, 'KIRIM_GATEWAY_FAILURE_RATE', 0.5),

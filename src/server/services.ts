@@ -95,11 +95,18 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
       await monitor.tick();
       await router.refresh();
     }],
+    // A code whose channel failed or stalled moves to its fallback's next channel.
+    ['fallback', 1_000, verifications.runFallback],
     ['idempotency-keys', 60_000, forgetIdempotencyKeys],
     ['dashboard-history', 60_000, forgetDashboardLeftovers],
     ['budgets', 60_000, () => limits.sweep(ctx.now())],
   ];
   const loops: Loop[] = sweepers.map(([name, intervalMs, run]) => createServerLoop(ctx, name, intervalMs, run));
+  // A verification's message failing moves its code on at once, not at the next tick.
+  const fallbackLoop = loops[sweepers.findIndex(([name]) => name === 'fallback')]!;
+  const onMessage = (m: { verification_id: string | null; status: string }) => {
+    if (m.verification_id !== null && m.status === 'failed') fallbackLoop.wake();
+  };
   // Wake-ups from other instances on PostgreSQL (nothing on SQLite).
   const cluster = createClusterWakeups(ctx);
 
@@ -126,8 +133,10 @@ export function createServices(ctx: ServerContext, transport: EmailTransport): S
       seedOutbox?.start();
       providers?.start();
       for (const loop of loops) loop.start();
+      ctx.bus.on('message:changed', onMessage);
     },
     async stop() {
+      ctx.bus.off('message:changed', onMessage);
       await Promise.all([cluster.stop(), ...loops.map((l) => l.stop()), seedOutbox?.stop(), providers?.stop(), email.stop(), webhooks.stop()]);
     },
   };

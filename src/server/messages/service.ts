@@ -13,6 +13,8 @@
  * `transition`, `leaseSms`, `claimSms` or `leaseClaimedAgain`
  * (one-path.test.ts checks it).
  */
+import { providerRoute } from '../channels/provider/config.js';
+import { MODEM } from '../routing/rules.js';
 import type { Channel, Message, Priority } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { ApiError, notFound } from '../errors.js';
@@ -46,6 +48,8 @@ export interface NewMessage {
   code?: string;
   /** Why it was created, recorded on the first event. */
   detail?: string;
+  /** An SMS's channel chosen by the caller (a verification's fallback): `modem` or a provider id; absent, the routing rules choose. */
+  via?: string;
 }
 
 /** The API representation of a message. */
@@ -80,6 +84,7 @@ const insertDetail = (input: Pick<NewMessage, 'detail'>) => input.detail ?? 'acc
 /** How a new SMS gets its route (routing/router.ts); without one, every SMS may go to any unpinned gateway. */
 export interface RouteSource {
   routeFor(to: string, repo: Repo, priority: Priority): Promise<string | null>;
+  modemRouteFor(to: string, repo: Repo): Promise<string | null>;
 }
 
 export function createMessageService(ctx: ServerContext, outbox: Outbox, router?: RouteSource) {
@@ -142,7 +147,9 @@ export function createMessageService(ctx: ServerContext, outbox: Outbox, router?
     async insert(input: NewMessage, repo: Repo = store, now = ctx.now()): Promise<MessageRow> {
       const row = build(input, now);
       await repo.transaction(async (tx) => {
-        if (row.channel === 'sms' && router) row.route = await router.routeFor(row.to, tx, row.priority);
+        if (row.channel === 'sms' && router) {
+          row.route = input.via === undefined ? await router.routeFor(row.to, tx, row.priority) : input.via === MODEM ? await router.modemRouteFor(row.to, tx) : providerRoute(input.via);
+        }
         await tx.insertMessage(row, insertDetail(input));
         await outbox.messageChanged(tx, row, null);
       });

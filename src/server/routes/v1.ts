@@ -87,6 +87,8 @@ export const v1Routes = (s: Services): FastifyPluginAsync =>
             ...(req.body.locale ? { locale: req.body.locale } : {}),
             method,
             ...(req.body.ip ? { ip: req.body.ip } : {}),
+            ...(req.body.fallback ? { fallback: req.body.fallback } : {}),
+            ...(req.body.fallback_after_seconds ? { fallbackAfterSeconds: req.body.fallback_after_seconds } : {}),
           }, repo);
           return { status: created ? 201 : 200, body: reverse ? { ...verification, reverse } : verification };
         },

@@ -183,6 +183,11 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       return chosen === MODEM ? decideRoute(to, cands) : providerRoute(chosen);
     },
 
+    /** The route of a new SMS to `to` that must go through the modem gateways, whatever the rules say (a verification's fallback). */
+    async modemRouteFor(to: string, repo: Repo = store): Promise<string | null> {
+      return decideRoute(to, candidates(await gateways(repo)));
+    },
+
     /** Forgets the cached view of the gateways (after a change made on this server). */
     forget(): void {
       view = undefined;

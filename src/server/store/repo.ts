@@ -114,8 +114,12 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       let q = db.updateTable('verifications').set(set).where('id', '=', id).where('status', '=', PENDING);
       if (expect.attemptsLeft !== undefined) q = q.where('attempts_left', '=', expect.attemptsLeft);
       if (expect.sends !== undefined) q = q.where('sends', '=', expect.sends);
+      if (expect.hop !== undefined) q = q.where('hop', '=', expect.hop);
       const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+    async listFallbackPending(limit) {
+      return db.selectFrom('verifications').selectAll().where('status', '=', PENDING).where('fallback', 'is not', null).orderBy('created_at').limit(limit).execute();
     },
     async getGuessFailures(to) {
       return db.selectFrom('guess_failures').selectAll().where('to', '=', to).executeTakeFirst();

@@ -75,6 +75,12 @@ export interface VerificationsTable {
   ended_at: number | null;
   /** `send`: Kirim sends the code; `reverse`: the person texts it to a gateway's number (docs/reverse-otp.md). */
   method: VerificationMethod;
+  /** JSON: the channels the code falls back to, in order (verification/fallback.ts); null: none. */
+  fallback: string | null;
+  /** Which channel the code is on now: 0 the first, n the n-th of `fallback`. */
+  hop: number;
+  /** When the code went to its current channel (null: when the verification was created). */
+  hop_since: number | null;
 }
 
 export interface MessagesTable {

@@ -30,6 +30,9 @@ function verification(over: Partial<VerificationRow> = {}): VerificationRow {
     next_resend_at: now + 30_000,
     ended_at: null,
     method: 'send',
+    fallback: null,
+    hop: 0,
+    hop_since: null,
     ...over,
   };
 }

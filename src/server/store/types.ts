@@ -158,8 +158,10 @@ export interface Repo {
   updatePendingVerification(
     id: string,
     set: Partial<Omit<VerificationRow, 'id'>>,
-    expect?: { attemptsLeft?: number; sends?: number },
+    expect?: { attemptsLeft?: number; sends?: number; hop?: number },
   ): Promise<boolean>;
+  /** Pending verifications with a fallback left to take (verification/fallback.ts), oldest first. */
+  listFallbackPending(limit: number): Promise<VerificationRow[]>;
   /** Pending verifications whose lifetime has passed. */
   listExpiredPendingVerifications(now: number, limit: number): Promise<VerificationRow[]>;
   /**

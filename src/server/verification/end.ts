@@ -7,6 +7,7 @@
 import type { VerificationStatus } from '../../protocol/api.js';
 import type { Outbox } from '../outbox.js';
 import type { MessageRow, Tx, VerificationRow } from '../store/index.js';
+import { hasHopLeft } from './fallback.js';
 
 /** Message states in which a message may still carry the code to the user. */
 const STILL_GOING = new Set(['queued', 'dispatched', 'spooled', 'sent', 'delivered']);
@@ -37,6 +38,8 @@ export async function syncWithMessage(tx: Tx, outbox: Outbox, m: MessageRow, now
   if (!m.verification_id || (m.status !== 'failed' && m.status !== 'expired')) return;
   const v = await tx.getVerification(m.verification_id);
   if (!v || v.status !== 'pending') return;
+  // A failed channel with a fallback left: the fallback loop moves the code on (fallback.ts).
+  if (m.status === 'failed' && hasHopLeft(v)) return;
   const all = await tx.messagesOfVerification(v.id);
   if (all.some((x) => STILL_GOING.has(x.status))) return;
   await endVerification(tx, outbox, v, m.status === 'expired' ? 'expired' : 'failed', now);

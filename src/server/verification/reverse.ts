@@ -153,6 +153,9 @@ export function createReverse(ctx: ServerContext, outbox: Outbox, guesses: Guess
           attempts_left: otp.maxAttempts,
           next_resend_at: now,
           ended_at: null,
+          fallback: null,
+          hop: 0,
+          hop_since: null,
         };
         await tx.insertVerification(v);
         return { created: true, v, reverse: instructions(code, gateway.number) };

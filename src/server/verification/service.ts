@@ -12,7 +12,7 @@
  * one is over, after the same work (one lookup, one HMAC comparison), so
  * neither the answer nor its timing tells the two apart.
  */
-import type { Channel, Locale, ReverseInstructions, Verification, VerificationMethod } from '../../protocol/api.js';
+import type { Channel, FallbackHop, Locale, ReverseInstructions, Verification, VerificationMethod } from '../../protocol/api.js';
 import { iso } from '../../protocol/time.js';
 import { generateCode } from '../crypto.js';
 import { ApiError, notFound, rateLimited } from '../errors.js';
@@ -29,6 +29,9 @@ import { isUniqueViolation, type Repo, type Tx, type VerificationRow } from '../
 import { endVerification } from './end.js';
 import { createGuessLimit } from './guesses.js';
 import { createReverse } from './reverse.js';
+import { createFallback, hopAt, type FallbackPlan } from './fallback.js';
+import { MODEM } from '../routing/rules.js';
+import { normalizeDestination } from '../destinations.js';
 
 /** The API object. Never contains the code. An overdue pending verification reads as expired. */
 export function verificationView(v: VerificationRow, now: number): Verification {
@@ -59,6 +62,9 @@ export interface StartInput {
   ip?: string;
   /** Default `send`; `reverse` (SMS only) sends nothing: the person texts the code (reverse.ts). */
   method?: VerificationMethod;
+  /** Where the same code goes next when its channel fails or stalls (fallback.ts). */
+  fallback?: FallbackHop[];
+  fallbackAfterSeconds?: number;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -82,11 +88,12 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
    * for the verification's locale, with the code masked; the channel puts
    * the code back in at the last moment (messages.deliverable).
    */
-  function otpMessage(v: VerificationRow, apiKeyId: string, settings: OtpTextSettings) {
+  function otpMessage(v: VerificationRow, apiKeyId: string, settings: OtpTextSettings, hop: FallbackHop = hopAt(v, v.hop)) {
     const values = { code: maskCode('0'.repeat(otp.digits)), app: config.appName, minutes: otp.ttlSeconds / 60 };
     let text: string;
     let subject: string | null = null;
-    if (v.channel === 'email') {
+    const channel = v.hop === 0 ? v.channel : hop.channel;
+    if (channel === 'email') {
       const custom = settings.templates.email?.[v.locale];
       const mail = custom
         ? { subject: fillTemplate(custom.subject, values), text: fillTemplate(custom.text, values) }
@@ -98,14 +105,36 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
     }
     return {
       apiKeyId,
-      to: v.to,
-      channel: v.channel,
+      to: v.hop > 0 && hop.channel === 'email' ? hop.to : v.to,
+      channel,
       text,
       subject,
       priority: 'high' as const,
       expiresAt: v.expires_at,
       verificationId: v.id,
+      // A fallback hop names its SMS channel; the first SMS goes where the routing rules say.
+      ...(v.hop > 0 && hop.channel === 'sms' ? { via: hop.via } : {}),
     };
+  }
+
+  /** The fallback plan of a new verification, checked: known providers, normalized email addresses. */
+  function fallbackPlan(input: StartInput): string | null {
+    if (!input.fallback) return null;
+    const known = new Set((config.providers?.providers ?? []).map((p) => p.id));
+    const hops = input.fallback.map((h, i): FallbackHop => {
+      if (h.channel === 'email') {
+        try {
+          return { channel: 'email', to: normalizeDestination(h.to, 'email', { defaultRegion: config.defaultRegion, allowedCountries: config.allowedCountries }) };
+        } catch (err) {
+          if (err instanceof ApiError) throw new ApiError(err.status, err.code, `fallback[${i}].to: ${err.detail}`);
+          throw err;
+        }
+      }
+      if (h.via !== MODEM && !known.has(h.via)) throw new ApiError(422, 'validation_failed', `fallback[${i}].via: no SMS provider "${h.via}" (KIRIM_SMS_PROVIDERS has ${known.size === 0 ? 'none' : [...known].join(', ')}; or use "modem")`);
+      return h;
+    });
+    const plan: FallbackPlan = { hops, afterMs: (input.fallbackAfterSeconds ?? config.fallbackAfterSeconds) * 1000 };
+    return JSON.stringify(plan);
   }
 
   /** Cancels the verification's messages that have not left yet (inside its end's transaction). */
@@ -115,7 +144,13 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
     }
   }
 
+  // Moves a code on to the next channel of its fallback (a background loop in services.ts).
+  const fallback = createFallback(ctx, messages, async (v, hop) => otpMessage(v, v.api_key_id, otpTextSettings(await store.getAppSettings(v.api_key_id)), hop));
+
   return {
+    /** One pass of the fallback: every code whose channel failed or stalled moves on (fallback.ts). */
+    runFallback: () => fallback.runOnce(),
+
     /**
      * Starts a verification, or resends the pending one's code; inside
      * `repo`'s transaction when given (an idempotent request), so the
@@ -181,6 +216,9 @@ export function createVerificationService(ctx: ServerContext, messages: MessageS
               attempts_left: otp.maxAttempts,
               next_resend_at: now + resendDelayMs(1),
               ended_at: null,
+              fallback: fallbackPlan(input),
+              hop: 0,
+              hop_since: null,
             };
             await tx.insertVerification(v);
             await messages.insert({ ...otpMessage(v, input.apiKeyId, settings), detail: 'verification code' }, tx, now);

@@ -383,6 +383,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('messages').addColumn('text_enc', 'text').execute();
       },
     },
+    '0021_fallback': {
+      // Fallback (docs/fallback.md): a verification's further channels, the
+      // one its code is on now, since when; the loop that moves codes on
+      // reads the pending ones that have somewhere left to go.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('verifications').addColumn('fallback', 'text').execute();
+        await db.schema.alterTable('verifications').addColumn('hop', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('verifications').addColumn('hop_since', time).execute();
+        await db.schema
+          .createIndex('verifications_fallback_pending')
+          .on('verifications')
+          .column('created_at')
+          .where(sql.ref('status'), '=', 'pending')
+          .where(sql.ref('fallback'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 
