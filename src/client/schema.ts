@@ -3087,7 +3087,7 @@ export interface components {
             to: string;
             channel: components["schemas"]["Channel"];
             /**
-             * @description Language of the message; defaults to the server default (id)
+             * @description Language of the message; defaults to the API key's default_locale (GET /v1/settings), else the server default (KIRIM_DEFAULT_LOCALE, id)
              * @enum {string}
              */
             locale?: "id" | "en";

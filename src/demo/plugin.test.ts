@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { capturingTransport, createTestServer, type TestServer } from '../server/testing.js';
+import { createApiKey } from '../server/credentials.js';
 import { demoApp } from './plugin.js';
 
 let kirim: TestServer;
@@ -156,4 +157,34 @@ test('Kirim unreachable: the person is told to try again shortly; no account is 
   assert.equal(flashOf(res.body), 'Layanan pengiriman kode sedang tidak tersedia. Coba lagi sebentar lagi.');
   const again = await b.req('POST', '/demo/signup', { name: 'Citra', phone: '081234500020', email: 'citra@example.test', password: 'password123' });
   assert.equal(again.statusCode, 503, 'not "already registered"');
+});
+
+test("with webOrigin the demo makes it its key's web_origin before the first code; a key that may not change settings still sends codes", async () => {
+  const baseUrl = `http://127.0.0.1:${(kirim.app.server.address() as AddressInfo).port}`;
+  const withScope = await createApiKey(kirim.store, 'demo-settings', { scopes: ['verify', 'settings'] });
+  const without = await createApiKey(kirim.store, 'demo-plain', { scopes: ['verify'] });
+  const apps = await Promise.all(
+    [withScope.key, without.key].map(async (apiKey) => {
+      const app = Fastify();
+      await app.register(demoApp({ dir: mkdtempSync(join(tmpdir(), 'kirim-demo-')), kirim: { baseUrl, apiKey }, webOrigin: 'https://demo.kirim.example' }));
+      return app;
+    }),
+  );
+  try {
+    const phones = ['081234500041', '081234500042'];
+    for (const [i, app] of apps.entries()) {
+      const b = browser(() => app);
+      await b.req('GET', '/demo/signup');
+      const ok = await b.req('POST', '/demo/signup', { name: 'Wati', phone: phones[i]!, email: `wati${i}@example.test`, password: 'password123' });
+      assert.equal(ok.statusCode, 303, ok.body);
+      assert.match((await b.req('GET', '/demo/verify/phone')).body, /data-webotp/, 'the SMS code field asks for WebOTP');
+    }
+    const [toSettings] = (await kirim.store.listMessages({ apiKeyId: withScope.id, limit: 1 })).items;
+    const [toPlain] = (await kirim.store.listMessages({ apiKeyId: without.id, limit: 1 })).items;
+    assert.ok(toSettings && toPlain);
+    assert.equal(toSettings.text.split('\n').at(-1), '@demo.kirim.example #******', 'the key with the settings scope got the origin');
+    assert.doesNotMatch(toPlain.text, /@demo\.kirim\.example/, 'the other key sent its code without the line');
+  } finally {
+    await Promise.all(apps.map((a) => a.close()));
+  }
 });

@@ -40,7 +40,7 @@ export const StartVerificationBody = z
   .object({
     to: destination,
     channel: Channel,
-    locale: Locale.optional().describe('Language of the message; defaults to the server default (id)'),
+    locale: Locale.optional().describe("Language of the message; defaults to the API key's default_locale (GET /v1/settings), else the server default (KIRIM_DEFAULT_LOCALE, id)"),
     ip: z.union([z.ipv4(), z.ipv6()]).optional().describe("End user's IP address, for rate limits"),
     method: VerificationMethod.optional(),
     fallback: z
