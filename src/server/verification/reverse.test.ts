@@ -8,7 +8,8 @@
  * - an SMS from `to` with the code approves it once (the verification.approved
  *   webhook is queued) and is stored masked; a repeated upload changes nothing;
  * - a wrong code from `to` costs an attempt and a guess; the right code from
- *   another number approves nothing; after expiry nothing is approved;
+ *   another number approves nothing; after expiry, after the last attempt
+ *   or while the sender cools off nothing is approved;
  * - no gateway number, no gateway online, a check by code, and a start of the
  *   other method are refused precisely; SMS budgets do not apply, the
  *   destination budget does.
@@ -135,6 +136,36 @@ for (const dialect of DIALECTS) {
         await sms(s, clock, to, reverse.code);
         assert.equal((await read(s, id)).status, 'approved');
         assert.equal(await s.store.getGuessFailures(to), undefined, 'the right code forgets the failures');
+      });
+    });
+
+    test('wrong codes run out the attempts; while the sender cools off, even the right code is not evaluated', async () => {
+      await withClock(dialect, { KIRIM_OTP_MAX_ATTEMPTS: '2', KIRIM_GUESS_FREE_FAILURES: '3', KIRIM_GUESS_COOLOFF_SECONDS: '60' }, async (s, clock) => {
+        await numbered(s, clock);
+        const to = '+6281200000007';
+        const first = (await start(s, to)).body;
+        const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
+        await sms(s, clock, to, wrong(first.reverse.code));
+        await sms(s, clock, to, wrong(first.reverse.code));
+        const ended = await read(s, first.id);
+        assert.equal(ended.status, 'max_attempts_reached');
+        assert.equal(ended.attempts_left, 0);
+        await sms(s, clock, to, first.reverse.code);
+        assert.equal((await read(s, first.id)).status, 'max_attempts_reached', 'an ended verification is not approved');
+
+        // The third failure of the destination starts its cooling-off.
+        const second = (await start(s, to)).body;
+        await sms(s, clock, to, wrong(second.reverse.code));
+        assert.equal((await s.store.getGuessFailures(to))?.failures, 3);
+        await sms(s, clock, to, second.reverse.text);
+        let v = await read(s, second.id);
+        assert.equal(v.status, 'pending', 'not evaluated while cooling off');
+        assert.equal(v.attempts_left, 1);
+        clock.now += 60_000;
+        await s.store.updateGateway(s.gatewayId, { last_seen_at: clock.now });
+        await sms(s, clock, to, second.reverse.text);
+        v = await read(s, second.id);
+        assert.equal(v.status, 'approved', 'after the cooling-off the right code approves');
       });
     });
 
