@@ -3,6 +3,7 @@ import { modemSimCommand } from './modem-sim.js';
 import { devCommand } from './dev.js';
 import { gatewayCommand } from './gateway.js';
 import { gatewaysCommand } from './gateways.js';
+import { integrationsCommand } from './integrations.js';
 import { keysCommand } from './keys.js';
 import { operatorsCommand } from './operators.js';
 import { sendCommand } from './send.js';
@@ -15,6 +16,7 @@ import { serverCommand } from './server.js';
 export const commands: Array<() => Command> = [
   serverCommand,
   keysCommand,
+  integrationsCommand,
   operatorsCommand,
   gatewaysCommand,
   gatewayCommand,

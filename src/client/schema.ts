@@ -2285,6 +2285,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/integrations/supabase/{id}/send-sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Supabase Auth's Send SMS hook
+         * @description Set this URL as the HTTPS Send SMS hook of a Supabase project, with the secret of `kirim integrations create supabase`. Supabase signs each request as a Standard Webhook (`webhook-id`, `webhook-timestamp`, `webhook-signature`); Kirim checks the signature and a 5-minute timestamp tolerance, sends Supabase's code to `sms.phone` (or `user.phone`) as the integration's API key, and answers `200 {}`, or Supabase's `{"error": {"http_code", "message"}}` beside the problem fields. The `webhook-id` is the idempotency key: a repeated delivery answers the first answer and sends nothing. See docs/integrations/supabase.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Supabase: a UUID per hook call */
+                    "webhook-id": string;
+                    /** @description Unix seconds */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256>`, several separated by ", " */
+                    "webhook-signature": string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SupabaseSendSms"];
+                };
+            };
+            responses: {
+                /** @description Queued */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupabaseHookError"];
+                    };
+                };
+                /** @description A problem (RFC 9457); `code` says which */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/providers/v1/{provider}/dlr": {
         parameters: {
             query?: never;
@@ -3242,6 +3357,51 @@ export interface components {
             /** @description The text authentik composed; used when it contains `Body` */
             Message?: string;
         };
+        /**
+         * @example {
+         *       "metadata": {
+         *         "uuid": "8b8c6c1e-5b0a-4a51-9f1b-7c1f0e3d2a10",
+         *         "time": "2026-01-15T08:30:00Z",
+         *         "name": "send-sms"
+         *       },
+         *       "user": {
+         *         "id": "6481a5c1-3d37-4a56-9f6a-bee08c554965",
+         *         "phone": "6281234567890"
+         *       },
+         *       "sms": {
+         *         "otp": "561166"
+         *       }
+         *     }
+         */
+        SupabaseSendSms: {
+            metadata?: {
+                uuid?: string;
+                time?: string;
+                name?: string;
+                ip_address?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            user: {
+                id?: string;
+                /** @default  */
+                phone?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            sms: {
+                /** @description The code Supabase generated */
+                otp: string;
+                /** @description Where to send it (a phone change sends to the new number); falls back to user.phone */
+                phone?: string;
+                /** @description e.g. `mfa` */
+                sms_type?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** @enum {string} */
         VerificationStatus: "pending" | "approved" | "expired" | "canceled" | "max_attempts_reached" | "failed";
         /**
@@ -3746,6 +3906,34 @@ export interface components {
                 en: number;
             };
             updated_at: string | null;
+        };
+        /**
+         * @example {
+         *       "type": "https://kirim.dev/problems/rate-limited",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "detail": "budget spent",
+         *       "code": "rate_limited",
+         *       "error": {
+         *         "http_code": 429,
+         *         "message": "budget spent"
+         *       }
+         *     }
+         */
+        SupabaseHookError: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+            error: {
+                http_code: number;
+                message: string;
+            };
         };
     };
     responses: never;

@@ -65,3 +65,45 @@ apiSchemas.add(AuthentikSmsBody, {
   id: 'AuthentikSms',
   examples: [{ From: 'Kirim', To: '+6281234567890', Body: '482913', Message: 'Use this code to authenticate in authentik: 482913' }],
 });
+
+/**
+ * POST /integrations/supabase/{id}/send-sms: what Supabase Auth's Send SMS
+ * hook posts (supabase/auth internal/hooks/v0hooks `SendSMSInput`; the
+ * documented example in supabase/supabase apps/docs/content/guides/auth/
+ * auth-hooks/send-sms-hook.mdx). Only what Kirim uses is checked; the
+ * rest of the user object passes untouched.
+ */
+export const SupabaseSendSmsBody = z
+  .object({
+    metadata: z.object({ uuid: z.string().optional(), time: z.string().optional(), name: z.string().optional(), ip_address: z.string().optional() }).passthrough().optional(),
+    user: z.object({ id: z.string().optional(), phone: z.string().max(64).optional().default('') }).passthrough(),
+    sms: z
+      .object({
+        otp: CallerCode.describe('The code Supabase generated'),
+        phone: z.string().max(64).optional().describe('Where to send it (a phone change sends to the new number); falls back to user.phone'),
+        sms_type: z.string().max(32).optional().describe('e.g. `mfa`'),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+export type SupabaseSendSmsBody = z.infer<typeof SupabaseSendSmsBody>;
+
+/** Supabase's hook error (internal/hooks/hookserrors), beside the problem+json fields. */
+export const SupabaseError = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  error: z.object({ http_code: z.number().int(), message: z.string() }),
+});
+
+apiSchemas.add(SupabaseSendSmsBody, {
+  id: 'SupabaseSendSms',
+  examples: [{ metadata: { uuid: '8b8c6c1e-5b0a-4a51-9f1b-7c1f0e3d2a10', time: '2026-01-15T08:30:00Z', name: 'send-sms' }, user: { id: '6481a5c1-3d37-4a56-9f6a-bee08c554965', phone: '6281234567890' }, sms: { otp: '561166' } }],
+});
+apiSchemas.add(SupabaseError, {
+  id: 'SupabaseHookError',
+  examples: [{ type: 'https://kirim.dev/problems/rate-limited', title: 'Too Many Requests', status: 429, detail: 'budget spent', code: 'rate_limited', error: { http_code: 429, message: 'budget spent' } }],
+});

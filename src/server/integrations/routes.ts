@@ -6,7 +6,8 @@
  * Supabase's hook (supabase.ts), which answers in Supabase's own shape.
  *
  * - POST /integrations/send: `to` + `text` (+ `code`), JSON or form-encoded;
- * - POST /integrations/authentik/sms: authentik's generic SMS provider.
+ * - POST /integrations/authentik/sms: authentik's generic SMS provider;
+ * - POST /integrations/supabase/{id}/send-sms: Supabase Auth's Send SMS hook.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -16,6 +17,7 @@ import type { Services } from '../services.js';
 import type { ApiKeyRow } from '../store/index.js';
 import { integrationCaller } from './caller.js';
 import { queueIntegrationSms } from './send.js';
+import { supabaseRoutes } from './supabase.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -101,6 +103,9 @@ export const integrationRoutes = (s: Services): FastifyPluginAsync =>
         return queueIntegrationSms(s, { apiKeyId: req.caller.id, to: b.To, text, code: b.Body, detail: 'accepted from authentik' }, req, reply);
       });
     });
+
+    // Signed by the caller with its own secret instead of an API key.
+    await app.register(supabaseRoutes(s), { prefix: '/supabase' });
   };
 
 declare module 'fastify' {

@@ -41,6 +41,19 @@ export function createRepo(db: Kysely<Database>, dialect: Dialect, notify?: Noti
       const { api_key_id: _id, ...rest } = row;
       await db.insertInto('app_settings').values(row).onConflict((oc) => oc.column('api_key_id').doUpdateSet(rest)).execute();
     },
+    async insertIntegration(row) {
+      await db.insertInto('integrations').values(row).execute();
+    },
+    async getIntegration(id) {
+      return db.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async listIntegrations() {
+      return db.selectFrom('integrations').selectAll().orderBy('created_at').execute();
+    },
+    async revokeIntegration(id, at) {
+      const r = await db.updateTable('integrations').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async insertGateway(row) {
       await db.insertInto('gateways').values(row).execute();
     },

@@ -280,6 +280,25 @@ export interface AppSettingsTable {
   updated_at: number;
 }
 
+/**
+ * A sign-in system that calls Kirim with a secret of its own
+ * (docs/integrations/supabase.md): bound to the API key its SMS are sent
+ * as, with its signing secret encrypted under the server secret.
+ */
+export interface IntegrationsTable {
+  id: string;
+  /** Which system: `supabase`. */
+  kind: 'supabase';
+  name: string;
+  api_key_id: string;
+  /** AES-256-GCM ciphertext of the signing secret (context: the id). */
+  secret_enc: string;
+  /** JSON settings of the kind (Supabase: `{ "ttl_seconds": 60 }`). */
+  settings: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -297,6 +316,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   settings: SettingsTable;
   app_settings: AppSettingsTable;
+  integrations: IntegrationsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   login_attempts: LoginAttemptsTable;

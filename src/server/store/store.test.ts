@@ -308,5 +308,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await store.getAppSettings('key_settings'), second);
       assert.equal(await store.getAppSettings('key_other'), undefined);
     });
+
+    test('integrations: stored, read back, listed oldest first, revoked once', async () => {
+      const row = { id: 'int_a', kind: 'supabase' as const, name: 'shop', api_key_id: 'key_a', secret_enc: 'sealed', settings: '{"ttl_seconds":60}', created_at: 1_700_000_000_000, revoked_at: null };
+      await store.insertIntegration(row);
+      await store.insertIntegration({ ...row, id: 'int_b', created_at: row.created_at + 1 });
+      assert.deepEqual(await store.getIntegration('int_a'), row);
+      assert.deepEqual((await store.listIntegrations()).map((r) => r.id), ['int_a', 'int_b']);
+      assert.equal(await store.revokeIntegration('int_a', 1_700_000_000_500), true);
+      assert.equal(await store.revokeIntegration('int_a', 1_700_000_000_900), false, 'already revoked');
+      assert.equal((await store.getIntegration('int_a'))!.revoked_at, 1_700_000_000_500);
+      assert.equal(await store.revokeIntegration('int_nope', 1), false);
+      assert.equal(await store.getIntegration('int_nope'), undefined);
+    });
   });
 }

@@ -9,6 +9,7 @@ import type { Channel, MessageStatus, VerificationStatus } from '../../protocol/
 import type {
   ApiKeysTable,
   AppSettingsTable,
+  IntegrationsTable,
   Database,
   GatewaysTable,
   GuessFailuresTable,
@@ -32,6 +33,7 @@ export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
 export type AppSettingsRow = Selectable<AppSettingsTable>;
+export type IntegrationRow = Selectable<IntegrationsTable>;
 /** Routing columns a new gateway may leave to their defaults (no pins, in rotation, eligible). */
 type GatewayRoutingColumns = 'route_prefixes' | 'route_countries' | 'rotation' | 'rotation_since' | 'rotation_reason' | 'route_block' | 'number';
 export type NewGatewayRow = Omit<GatewayRow, GatewayRoutingColumns> & Partial<Pick<GatewayRow, GatewayRoutingColumns>>;
@@ -133,6 +135,13 @@ export interface Repo {
   getAppSettings(apiKeyId: string): Promise<AppSettingsRow | undefined>;
   /** Creates or replaces an API key's OTP settings (the whole row). */
   putAppSettings(row: AppSettingsRow): Promise<void>;
+  // Integrations (src/server/integrations)
+  insertIntegration(row: IntegrationRow): Promise<void>;
+  /** The integration with this id, revoked ones included (the caller says why one is refused). */
+  getIntegration(id: string): Promise<IntegrationRow | undefined>;
+  listIntegrations(): Promise<IntegrationRow[]>;
+  /** Sets revoked_at unless already revoked; false when there was nothing to revoke. */
+  revokeIntegration(id: string, at: number): Promise<boolean>;
   insertGateway(row: NewGatewayRow): Promise<void>;
   findGatewayByHash(hash: string): Promise<GatewayRow | undefined>;
   getGateway(id: string): Promise<GatewayRow | undefined>;

@@ -400,6 +400,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0022_integrations': {
+      // Sign-in systems that call Kirim with a secret of their own
+      // (Supabase's send-SMS hook): each bound to an API key, its signing
+      // secret encrypted under the server secret.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('integrations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('api_key_id', 'text', (c) => c.notNull())
+          .addColumn('secret_enc', 'text', (c) => c.notNull())
+          .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('revoked_at', time)
+          .execute();
+      },
+    },
   };
 }
 
