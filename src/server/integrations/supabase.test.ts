@@ -135,7 +135,7 @@ for (const dialect of DIALECTS) {
 
     test("several secrets (a rotation in Supabase), joined by ', ' as Supabase joins them: the one Kirim holds verifies", async () => {
       const body = JSON.stringify(documentedPayload('730519'));
-      const res = await call(body, signedAttempt([generateSupabaseSecret(), secret], body));
+      const res = await call(body, signedAttempt([secret, generateSupabaseSecret()], body));
       assert.equal(res.statusCode, 200, res.body);
     });
 
