@@ -54,7 +54,19 @@ const OFFLINE = 'offline: ';
 const onlyAbsent = (block: string) => block === NEVER_SEEN || block.startsWith(OFFLINE);
 
 const live = (rows: GatewayRow[]) => rows.filter((r) => r.revoked_at === null);
-const candidates = (rows: GatewayRow[]): Candidate[] => live(rows).map((r) => ({ id: r.id, pins: pinsOf(r), eligible: r.route_block === null && r.rotation === 'in' }));
+/**
+ * The gateways as routing candidates. A block that only says the gateway
+ * was absent ("never heard from", "offline") is disproved by a gateway
+ * heard from since the last refresh: a gateway that just came online is
+ * chosen at once, not a second later (a rule's `modem` entry would
+ * otherwise pass to the next channel).
+ */
+const candidates = (rows: GatewayRow[], now: number, offlineSeconds: number): Candidate[] =>
+  live(rows).map((r) => ({
+    id: r.id,
+    pins: pinsOf(r),
+    eligible: r.rotation === 'in' && (r.route_block === null || (onlyAbsent(r.route_block) && r.last_seen_at !== null && now - r.last_seen_at < offlineSeconds * 1000)),
+  }));
 
 export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAllowance'>) {
   const { store, config, log } = ctx;
@@ -125,7 +137,7 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       const route = pinRoute(pinsOf(r));
       if (route !== null) served.add(route);
     }
-    const cands = candidates(rows);
+    const cands = candidates(rows, ctx.now(), config.gatewayOfflineSeconds);
     let moved = 0;
     for (const route of await store.listQueuedRoutes()) {
       if (served.has(route)) continue;
@@ -145,7 +157,7 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
 
   /** Brings back to `gw` the queued SMS it now matches best. */
   async function rerouteToward(gw: GatewayRow, rows: GatewayRow[]): Promise<number> {
-    const cands = candidates(rows);
+    const cands = candidates(rows, ctx.now(), config.gatewayOfflineSeconds);
     const prefixes = coveringPrefixes(pinsOf(gw));
     let moved = 0;
     for (let after: string | undefined; ; ) {
@@ -177,7 +189,7 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
      */
     async routeFor(to: string, repo: Repo = store, priority: Priority = 'normal'): Promise<string | null> {
       const channels = channelsFor(rules, to, priority);
-      const cands = candidates(await gateways(repo));
+      const cands = candidates(await gateways(repo), ctx.now(), config.gatewayOfflineSeconds);
       if (channels.length === 1 && channels[0] === MODEM) return decideRoute(to, cands);
       const chosen = firstUsable(channels, (c) => (c === MODEM ? modemServes(to, cands) : (providers?.usable(c) ?? false)));
       return chosen === MODEM ? decideRoute(to, cands) : providerRoute(chosen);
@@ -185,7 +197,7 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
 
     /** The route of a new SMS to `to` that must go through the modem gateways, whatever the rules say (a verification's fallback). */
     async modemRouteFor(to: string, repo: Repo = store): Promise<string | null> {
-      return decideRoute(to, candidates(await gateways(repo)));
+      return decideRoute(to, candidates(await gateways(repo), ctx.now(), config.gatewayOfflineSeconds));
     },
 
     /** Forgets the cached view of the gateways (after a change made on this server). */
@@ -198,7 +210,7 @@ export function createRouter(ctx: ServerContext, limits: Pick<Limits, 'gatewayAl
       // A provider's lapsed lease (the server stopped before its hand-over) stays with that provider.
       if (routeProvider(m.route) !== undefined && providerServes(routeProvider(m.route)!)) return m.route;
       const rows = await store.listGateways();
-      return decideRoute(m.to, candidates(rows), m.gateway_id ?? undefined);
+      return decideRoute(m.to, candidates(rows, ctx.now(), config.gatewayOfflineSeconds), m.gateway_id ?? undefined);
     },
 
     /** The routes gateway `id` may lease from now (leaseSms `routes`), from a view of the gateways at most a second old. */

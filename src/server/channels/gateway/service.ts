@@ -80,7 +80,11 @@ export function createGatewayService(ctx: ServerContext, messages: MessageServic
       // Compare-and-set: of two requests that find it offline at once (on
       // two instances, say), one announces it online.
       const row = await tx.markGatewayOnline(gw.id, set);
-      if (row) await outbox.gatewayState(tx, row);
+      if (row) {
+        await outbox.gatewayState(tx, row);
+        // New SMS may be routed to it now: drop the router's cached view.
+        tx.afterCommit(() => router.forget());
+      }
       else await tx.updateGateway(gw.id, set);
     });
     gw.state = 'online';
