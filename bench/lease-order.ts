@@ -16,7 +16,7 @@ import { sql, type Kysely } from 'kysely';
 import { newId } from '../src/server/ids.js';
 import { DIALECTS, type Dialect, type MessageRow, type Store } from '../src/server/store/index.js';
 import type { Database } from '../src/server/store/schema.js';
-import { openTestStore } from '../src/server/store/testing.js';
+import { messageRow, openTestStore } from '../src/server/store/testing.js';
 
 const args = process.argv.slice(2);
 const flag = args.indexOf('--leases');
@@ -26,31 +26,19 @@ const MAX = 10;
 
 function message(i: number, now: number): MessageRow {
   const otp = i % 10 === 0;
-  return {
+  return messageRow({
     id: newId('msg', now + i),
     api_key_id: `key_${i % 10}`,
     verification_id: otp ? newId('ver', now + i) : null,
-    channel: 'sms',
     to: `+62812${String(i).padStart(8, '0')}`,
     text: 'bench',
-    text_enc: null,
-    subject: null,
     priority: otp ? 'high' : 'normal',
     priority_rank: otp ? 0 : 1,
-    status: 'queued',
     created_at: now + i,
     updated_at: now + i,
     expires_at: now + 86_400_000,
-    segments: 1,
-    encoding: 'gsm7',
-    gateway_id: null,
-    lease_until: null,
-    claimed_at: null,
-    route: null,
-    attempts: 0,
     next_attempt_at: now + i,
-    last_error: null,
-  };
+  });
 }
 
 /** The lease before the fair share (one statement: priority, then age). */
